@@ -1,0 +1,93 @@
+"""Exceptions, one per condition, each carrying its stable tokki.report/1 error code.
+
+Messages are Japanese first with English alongside: they reach clerks as the
+one-line answer for a file that could not be analysed.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Stable error codes of the ``tokki.report/1`` JSON ("error.code")."""
+
+    OCR_REQUIRED = "ocr_required"
+    ENCRYPTED = "encrypted"
+    CORRUPT = "corrupt"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"
+    TIMEOUT = "timeout"
+
+
+class TokkiError(Exception):
+    """Base class of every error tokki reports to a user instead of a traceback."""
+
+    code: ErrorCode
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class DocumentError(TokkiError):
+    """A document that cannot be analysed; subclasses name the condition."""
+
+
+class OcrRequired(DocumentError):
+    """The PDF has no text layer (a scan): it needs OCR before it can be checked."""
+
+    code = ErrorCode.OCR_REQUIRED
+
+
+class EncryptedDocument(DocumentError):
+    """The PDF is password-protected: supply the password or an unprotected copy."""
+
+    code = ErrorCode.ENCRYPTED
+
+
+class CorruptDocument(DocumentError):
+    """The file is truncated or damaged, or its content does not match its suffix."""
+
+    code = ErrorCode.CORRUPT
+
+
+class UnsupportedFormat(DocumentError):
+    """A file type tokki does not read (.doc, .rtf, images…): convert it to PDF or DOCX."""
+
+    code = ErrorCode.UNSUPPORTED_FORMAT
+
+
+class EmptyDocument(DocumentError):
+    """The file has zero bytes, or no text at all."""
+
+    code = ErrorCode.EMPTY
+
+
+class DocumentTooLarge(DocumentError):
+    """The file exceeds the configured size limit."""
+
+    code = ErrorCode.TOO_LARGE
+
+
+class DocumentTimeout(DocumentError):
+    """The analysis of the file exceeded the per-document time limit."""
+
+    code = ErrorCode.TIMEOUT
+
+
+class UsageError(TokkiError):
+    """Bad command-line usage or an unknown reference (exit code 2)."""
+
+    def __init__(self, reason: str) -> None:
+        self.path = ""
+        self.reason = reason
+        Exception.__init__(self, reason)
+
+
+class ReferenceDataError(TokkiError):
+    """A reference file in reference_clauses/ (or --library) is malformed."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, f"参照データが不正です / invalid reference data: {reason}")

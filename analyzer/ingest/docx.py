@@ -1,0 +1,200 @@
+"""DOCX reader: body paragraphs and table cells in document order, with Word's automatic numbering.
+
+python-docx leaves list numbering out of ``paragraph.text``; an annex whose
+「第1」「第2」 come from numbering.xml would lose every article label. The
+labels are rendered here from the numbering definitions (numFmt, lvlText,
+start, overrides) and put in front of the paragraph text.
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..errors import CorruptDocument
+from ..model import Document
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+_KANJI = "〇一二三四五六七八九"
+_AIUEO = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+_IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
+
+
+def _kanji_counting(n: int) -> str:
+    if n <= 0:
+        return str(n)
+    out = ""
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十")):
+        q, n = divmod(n, value)
+        if q:
+            out += ("" if q == 1 else _KANJI[q]) + unit
+    return out + (_KANJI[n] if n else "")
+
+
+def _roman(n: int) -> str:
+    vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+            (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for v, s in vals:
+        while n >= v:
+            out, n = out + s, n - v
+    return out
+
+
+def format_number(n: int, fmt: str) -> str:
+    """Render counter ``n`` in a w:numFmt format (the Japanese ones contracts use, and the common others)."""
+    if fmt in ("decimal", "decimalZero"):
+        return f"{n:02d}" if fmt == "decimalZero" and n < 10 else str(n)
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    if fmt in ("japaneseCounting", "ideographTraditional", "chineseCounting", "chineseCountingThousand"):
+        return _kanji_counting(n)
+    if fmt in ("ideographDigital", "japaneseDigitalTenThousand"):
+        return "".join(_KANJI[int(d)] for d in str(n))
+    if fmt == "decimalEnclosedCircle" and 1 <= n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt == "decimalEnclosedParen" and 1 <= n <= 20:
+        return chr(0x2474 + n - 1)
+    if fmt in ("aiueoFullWidth", "aiueo") and 1 <= n <= len(_AIUEO):
+        return _AIUEO[n - 1]
+    if fmt in ("irohaFullWidth", "iroha") and 1 <= n <= len(_IROHA):
+        return _IROHA[n - 1]
+    if fmt in ("lowerLetter", "upperLetter") and n >= 1:
+        s = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return s.upper() if fmt == "upperLetter" else s
+    if fmt in ("lowerRoman", "upperRoman"):
+        return _roman(n).lower() if fmt == "lowerRoman" else _roman(n)
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(n)
+
+
+def _val(el, tag: str, default: str | None = None) -> str | None:
+    child = el.find(W + tag) if el is not None else None
+    return child.get(W + "val") if child is not None else default
+
+
+class _Numbering:
+    """Counters for Word's automatic numbering, advanced paragraph by paragraph."""
+
+    def __init__(self, numbering_el) -> None:
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # abstractNumId → ilvl → (start, fmt, text)
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}  # numId → (abstractNumId, start overrides)
+        self.counters: dict[str, dict[int, int]] = {}
+        if numbering_el is None:
+            return
+        for absn in numbering_el.findall(W + "abstractNum"):
+            levels = {}
+            for lvl in absn.findall(W + "lvl"):
+                ilvl = int(lvl.get(W + "ilvl", "0"))
+                levels[ilvl] = (
+                    int(_val(lvl, "start", "1") or 1),
+                    _val(lvl, "numFmt", "decimal") or "decimal",
+                    _val(lvl, "lvlText", "") or "",
+                )
+            self.levels[absn.get(W + "abstractNumId")] = levels
+        for num in numbering_el.findall(W + "num"):
+            overrides = {}
+            for ov in num.findall(W + "lvlOverride"):
+                start = _val(ov, "startOverride")
+                if start is not None:
+                    overrides[int(ov.get(W + "ilvl", "0"))] = int(start)
+            self.nums[num.get(W + "numId")] = (_val(num, "abstractNumId", "") or "", overrides)
+
+    def label(self, num_id: str, ilvl: int) -> str:
+        if num_id not in self.nums or num_id == "0":
+            return ""
+        abs_id, overrides = self.nums[num_id]
+        levels = self.levels.get(abs_id, {})
+        if ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        start = overrides.get(ilvl, levels[ilvl][0])
+        counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else start
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        text = levels[ilvl][2]
+        for k in range(ilvl + 1):
+            if f"%{k + 1}" in text:
+                lv = levels.get(k, (1, "decimal", ""))
+                value = counters.get(k, overrides.get(k, lv[0]))
+                text = text.replace(f"%{k + 1}", format_number(value, lv[1]))
+        return text
+
+
+def _paragraph_text(p) -> str:
+    """Visible text of a w:p: runs (also inside insertions and hyperlinks), not deleted text or field codes."""
+    out: list[str] = []
+    for el in p.iter():
+        tag = el.tag
+        if tag == W + "t":
+            if not any(anc.tag in (W + "del", W + "moveFrom") for anc in el.iterancestors()):
+                out.append(el.text or "")
+        elif tag == W + "tab":
+            out.append("\t")
+        elif tag in (W + "br", W + "cr"):
+            out.append("\n")
+    return "".join(out)
+
+
+def _num_pr(p, styles: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
+    ppr = p.find(W + "pPr")
+    numpr = ppr.find(W + "numPr") if ppr is not None else None
+    if numpr is not None:
+        num_id = _val(numpr, "numId")
+        if num_id is not None:
+            return num_id, int(_val(numpr, "ilvl", "0") or 0)
+    style = _val(ppr, "pStyle") if ppr is not None else None
+    return styles.get(style) if style else None
+
+
+def read_docx(path: Path, name: str) -> Document:
+    try:
+        import docx
+        from docx.opc.exceptions import PackageNotFoundError
+    except ImportError as exc:  # pragma: no cover - declared dependency
+        raise RuntimeError("python-docx is required") from exc
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise CorruptDocument(name, f"DOCX を開けません（破損または形式違い） / cannot open the DOCX: {exc}") from exc
+    except Exception as exc:  # lxml parse errors and similar from a damaged package
+        raise CorruptDocument(name, f"DOCX が破損しています / damaged DOCX: {type(exc).__name__}: {exc}") from exc
+
+    try:
+        numbering_el = document.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        numbering_el = None
+    numbering = _Numbering(numbering_el)
+    styles: dict[str, tuple[str, int]] = {}
+    for st in document.styles.element.findall(W + "style"):
+        ppr = st.find(W + "pPr")
+        numpr = ppr.find(W + "numPr") if ppr is not None else None
+        if numpr is not None and _val(numpr, "numId"):
+            styles[st.get(W + "styleId")] = (_val(numpr, "numId"), int(_val(numpr, "ilvl", "0") or 0))
+
+    lines: list[str] = []
+
+    def walk(container) -> None:
+        for el in container:
+            if el.tag == W + "p":
+                num = _num_pr(el, styles)
+                label = numbering.label(*num) if num else ""
+                text = _paragraph_text(el)
+                lines.append(f"{label} {text}" if label and text else label or text)
+            elif el.tag == W + "tbl":
+                seen: set[int] = set()
+                for tr in el.iter(W + "tr"):
+                    if tr.getparent() is not el:
+                        continue
+                    for tc in tr.findall(W + "tc"):
+                        if id(tc) not in seen:
+                            seen.add(id(tc))
+                            walk(tc)
+            elif el.tag == W + "sdt":
+                content = el.find(W + "sdtContent")
+                if content is not None:
+                    walk(content)
+
+    walk(document.element.body)
+    return Document(name, "docx", "\n".join(lines))

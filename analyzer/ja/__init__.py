@@ -1,0 +1,1 @@
+"""Japanese-specific helpers: offset-keeping text maps, numerals, the Sudachi wrapper."""

@@ -1,0 +1,283 @@
+"""Judge stage: Match per reference clause → ClauseResult (current / obsolete / modified / missing) and Findings.
+
+A clause is current when its comparison form equals the reference's (so
+orthographic, width, punctuation and party-name variants never count),
+obsolete when it equals or is closer to a superseded version, modified
+otherwise. Changes are located on the comparison forms, widened to whole
+words, and quoted from the original texts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from .match import ContractText, similarity
+from .model import (
+    Change,
+    ChangeKind,
+    ClauseResult,
+    ClauseStatus,
+    Finding,
+    FindingKind,
+    Location,
+    Match,
+    ReferenceClause,
+    ReferenceSet,
+    ReferenceVersion,
+    Severity,
+)
+from .normalize import Comparable, fold_text, normalize_text
+from .ja.textmap import MappedText
+from .settings import Settings
+
+# Diff regions separated by at most this many equal characters are one change
+# (「調査等をすることが」 vs 「調査等を行うことが」 should not split around a shared kana).
+MERGE_GAP = 2
+# Parts of speech a kana-only word may have and still stand alone as a change;
+# any other kana-only word (こと, が, できる…) is shown with the word before it,
+# so an added 「ことができる」 reads 「求める」→「求めることができる」.
+_STANDALONE_POS = {"副詞", "接続詞", "連体詞", "感動詞"}
+
+
+@dataclass(frozen=True)
+class JudgeContext:
+    ref_set: ReferenceSet
+    version: ReferenceVersion
+    ref_forms: dict[tuple[str, str], Comparable]
+    contract: ContractText
+    settings: Settings
+    contract_type: str | None = None
+
+
+def _word_bounds(c: Comparable, i: int, j: int) -> tuple[int, int]:
+    """Widen [i, j) to whole words of ``c`` (an empty range stays empty)."""
+    if i >= j:
+        return i, j
+    lo, hi = i, j
+    for w in c.words:
+        if w.start < i < w.end or (w.start <= i < w.end):
+            lo = min(lo, w.start)
+        if w.start < j < w.end or (w.start < j <= w.end):
+            hi = max(hi, w.end)
+    return lo, hi
+
+
+def _word_at(c: Comparable, i: int):
+    for w in c.words:
+        if w.start <= i < w.end:
+            return w
+    return None
+
+
+def _word_before(c: Comparable, i: int):
+    prev = None
+    for w in c.words:
+        if w.end <= i:
+            prev = w
+        else:
+            break
+    return prev
+
+
+def _regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    ops = [op for op in SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op[0] != "equal"]
+    merged: list[list[int]] = []
+    for _, i1, i2, j1, j2 in ops:
+        if merged and i1 - merged[-1][1] <= MERGE_GAP and j1 - merged[-1][3] <= MERGE_GAP:
+            merged[-1][1], merged[-1][3] = i2, j2
+        else:
+            merged.append([i1, i2, j1, j2])
+    return [tuple(m) for m in merged]
+
+
+def _quote(mt: MappedText, original: str, i: int, j: int) -> str:
+    span = mt.span(i, j)
+    if span is None:
+        return ""
+    return original[span[0] : span[1]].replace("\r", "").replace("\n", "")
+
+
+@lru_cache(maxsize=8)
+def _markers(settings: Settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    fold = lambda s: normalize_text(s, settings).text  # noqa: E731
+    return tuple(map(fold, settings.weakening)), tuple(map(fold, settings.duty_modifiers))
+
+
+def _change_kind(expected: str, actual: str, settings: Settings) -> ChangeKind:
+    weak, duty = _markers(settings)
+    weaker = any(m in actual and m not in expected for m in weak) or any(
+        m in expected and m not in actual for m in duty
+    )
+    stronger = any(m in expected and m not in actual for m in weak) or any(
+        m in actual and m not in expected for m in duty
+    )
+    if weaker:
+        return ChangeKind.WEAKENED
+    if stronger:
+        return ChangeKind.STRENGTHENED
+    if not actual:
+        return ChangeKind.DELETED
+    if not expected:
+        return ChangeKind.INSERTED
+    return ChangeKind.REPLACED
+
+
+def diff_changes(ref: Comparable, ref_text: str, act: Comparable, doc_text: str, settings: Settings) -> list[Change]:
+    """Word-level changes from the reference wording to the contract's, quoted as written."""
+    a, b = ref.text, act.text
+    changes: list[Change] = []
+    for i1, i2, j1, j2 in _regions(a, b):
+        # Widen to words on both sides by the same amount (the context is shared text).
+        wi1, wi2 = _word_bounds(ref, i1, i2)
+        wj1, wj2 = _word_bounds(act, j1, j2)
+        left = max(i1 - wi1, j1 - wj1)
+        right = max(wi2 - i2, wj2 - j2)
+        i1, j1 = max(0, i1 - left), max(0, j1 - left)
+        i2, j2 = min(len(a), i2 + right), min(len(b), j2 + right)
+        if i1 == i2 or j1 == j2:  # pure insertion or deletion
+            side, start = (act, j1) if i1 == i2 else (ref, i1)
+            first = _word_at(side, start)
+            prev = _word_before(side, start)
+            if first is not None and prev is not None and first.kana_only and first.pos not in _STANDALONE_POS:
+                n = start - prev.start
+                i1, j1 = i1 - n, j1 - n
+        expected_cmp, actual_cmp = a[i1:i2], b[j1:j2]
+        changes.append(
+            Change(
+                _change_kind(expected_cmp, actual_cmp, settings),
+                _quote(ref.map, ref_text, i1, i2),
+                _quote(act.map, doc_text, j1, j2),
+            )
+        )
+    return changes
+
+
+def _location(ctx: JudgeContext, match: Match) -> Location:
+    ci = match.units[0][0]
+    clause = ctx.contract.clauses[ci]
+    doc = ctx.contract.documents[clause.doc_index]
+    first_para = clause.paragraphs[match.units[0][1]]
+    page = doc.page_at(first_para[0].start if first_para else clause.start)
+    label = " + ".join(ctx.contract.clauses[u[0]].label for u in match.units)
+    if match.units[0][1] > 0:  # a paragraph of the article, not the whole
+        label += f" 第{match.units[0][1] + 1}項"
+    return Location(doc.path, page, label)
+
+
+def _actual_text(ctx: JudgeContext, match: Match) -> str:
+    parts = []
+    for ci, a, e in match.units:
+        clause = ctx.contract.clauses[ci]
+        spans = [s for para in clause.paragraphs[a:e] for s in para]
+        if spans:
+            text = ctx.contract.documents[clause.doc_index].text
+            parts.append(text[spans[0].start : spans[-1].end])
+    return "\n".join(parts)
+
+
+def _versions_before(ctx: JudgeContext) -> list[ReferenceVersion]:
+    out = []
+    for v in ctx.ref_set.versions:
+        if v.version == ctx.version.version:
+            break
+        out.append(v)
+    return out
+
+
+def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, best: float) -> ClauseResult:
+    mark = ref.types.get(ctx.contract_type or "", "")
+    if match is None:
+        status = ClauseStatus.NOT_APPLICABLE if mark == "—" else ClauseStatus.MISSING
+        return ClauseResult(ref.id, ref.title, status, ref.mandatory, round(best, 3), None, None, expected_text=ref.text)
+
+    act = ctx.contract.unit_comparable(match.units)
+    cur = ctx.ref_forms[(ctx.version.version, ref.id)]
+    sim_cur = similarity(cur.text, act.text)
+    status, matched_version, sim = ClauseStatus.CURRENT, ctx.version.version, sim_cur
+    if act.text != cur.text:
+        status = ClauseStatus.MODIFIED
+        best_old: tuple[float, str] | None = None
+        for v in _versions_before(ctx):
+            form = ctx.ref_forms.get((v.version, ref.id))
+            if form is None or form.text == cur.text:
+                continue
+            s = 1.0 if form.text == act.text else similarity(form.text, act.text)
+            if best_old is None or s > best_old[0]:
+                best_old = (s, v.version)
+        if best_old is not None and best_old[0] > sim_cur:
+            status, sim, matched_version = ClauseStatus.OBSOLETE, best_old[0], best_old[1]
+
+    notes: list[str] = []
+    clause = ctx.contract.clauses[match.units[0][0]]
+    if clause.heading and ref.title:
+        s = ctx.settings
+        if fold_text(MappedText.from_original(clause.heading), s).text != fold_text(
+            MappedText.from_original(ref.title), s
+        ).text:
+            notes.append(f"見出しが異なります / heading differs: 「{clause.heading}」 (参照: 「{ref.title}」)")
+    doc_text = ctx.contract.documents[clause.doc_index].text
+    changes = diff_changes(cur, ref.text, act, doc_text, ctx.settings) if status is not ClauseStatus.CURRENT else []
+    return ClauseResult(
+        ref.id,
+        ref.title,
+        status,
+        ref.mandatory,
+        round(sim, 3),
+        matched_version,
+        _location(ctx, match),
+        tuple(changes),
+        ref.text,
+        _actual_text(ctx, match),
+        tuple(notes),
+    )
+
+
+def _name(r: ClauseResult, ref: ReferenceClause) -> str:
+    return f"{ref.label}（{r.title}）" if r.title else ref.label
+
+
+def findings_for(ctx: JudgeContext, result: ClauseResult, ref: ReferenceClause) -> list[Finding]:
+    name = _name(result, ref)
+    mark = ref.types.get(ctx.contract_type or "", "")
+    out: list[Finding] = []
+    if result.status is ClauseStatus.MISSING:
+        if ref.mandatory:
+            sev, why = Severity.ERROR, "必須事項です / mandatory item"
+        elif mark == "△":
+            sev, why = Severity.INFO, f"類型{ctx.contract_type}では必要に応じて規定 / as needed for type {ctx.contract_type}"
+        else:
+            sev, why = Severity.WARNING, "任意事項です / optional item"
+        out.append(Finding(FindingKind.MISSING, ref.id, sev, f"{name}がありません（{why}） / clause {ref.id} is missing"))
+    elif result.status is ClauseStatus.OBSOLETE:
+        diff = "、".join(f"「{c.actual}」→ 現行「{c.expected}」" for c in result.changes)
+        out.append(
+            Finding(
+                FindingKind.OBSOLETE,
+                ref.id,
+                Severity.ERROR,
+                f"{name}は改正前（{result.matched_version}）の文言です。現行（{ctx.version.version}）に差し替えてください: {diff}"
+                f" / clause {ref.id} uses the superseded wording of {result.matched_version}",
+            )
+        )
+    elif result.status is ClauseStatus.MODIFIED:
+        out.append(
+            Finding(
+                FindingKind.MODIFIED,
+                ref.id,
+                Severity.WARNING,
+                f"{name}が参照文（{ctx.version.version}）と異なります（{len(result.changes)}箇所） / clause {ref.id} differs from the reference",
+            )
+        )
+    weakened = [c for c in result.changes if c.kind is ChangeKind.WEAKENED]
+    if weakened:
+        diff = "、".join(f"「{c.expected}」→「{c.actual}」" for c in weakened)
+        out.append(
+            Finding(
+                FindingKind.WEAKENED,
+                ref.id,
+                Severity.ERROR if ref.mandatory else Severity.WARNING,
+                f"{name}の義務が弱められています: {diff} / obligation weakened in clause {ref.id}",
+            )
+        )
+    return out

@@ -1,0 +1,132 @@
+"""Match stage: contract articles × reference clauses → one-to-one Match list, by content.
+
+Candidate units are whole articles (optionally without trailing unnumbered
+text), single numbered paragraphs (two clauses merged into one article) and
+pairs of consecutive articles (one clause split in two). TF-IDF over character
+n-grams retrieves a few candidates per reference clause; rapidfuzz scores them
+on the comparison form; a greedy assignment by score keeps it one-to-one and
+never uses a contract paragraph twice, so reordering and renumbering do not
+matter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .model import Clause, Document, Match, ReferenceSet, ReferenceVersion
+from .normalize import Comparable, concat_comparables, normalize_spans
+from .segment import operative_spans
+from .settings import Settings
+
+Unit = tuple[tuple[int, int, int], ...]  # ((clause index, first block, end block), …)
+
+
+@dataclass(frozen=True)
+class ContractText:
+    """Comparison forms of every block of every article of one contract."""
+
+    documents: tuple[Document, ...]
+    clauses: tuple[Clause, ...]
+    blocks: tuple[tuple[Comparable, ...], ...]  # per clause, per paragraph block
+
+    def unit_comparable(self, unit: Unit) -> Comparable:
+        return concat_comparables([b for ci, a, e in unit for b in self.blocks[ci][a:e]])
+
+
+def prepare_contract(documents: list[Document], clauses: list[Clause], settings: Settings) -> ContractText:
+    blocks = tuple(
+        tuple(normalize_spans(documents[c.doc_index].text, para, settings) for para in c.paragraphs) for c in clauses
+    )
+    return ContractText(tuple(documents), tuple(clauses), blocks)
+
+
+def candidate_units(contract: ContractText) -> list[Unit]:
+    units: list[Unit] = []
+    clauses = contract.clauses
+    for ci, clause in enumerate(clauses):
+        n = len(clause.paragraphs)
+        if n == 0:
+            continue
+        soft = clause.soft or (False,) * n
+        ends = sorted({n} | {k for k in range(1, n) if soft[k]})
+        units.extend(((ci, 0, e),) for e in ends)
+        hard = [k for k in range(n) if not soft[k]]
+        if len(hard) > 1:
+            for idx, a in enumerate(hard):
+                e = hard[idx + 1] if idx + 1 < len(hard) else n
+                if (a, e) != (0, n):
+                    units.append(((ci, a, e),))
+        if ci + 1 < len(clauses) and clauses[ci + 1].doc_index == clause.doc_index and clauses[ci + 1].paragraphs:
+            units.append(((ci, 0, n), (ci + 1, 0, len(clauses[ci + 1].paragraphs))))
+    return units
+
+
+def _unit_blocks(unit: Unit) -> set[tuple[int, int]]:
+    return {(ci, k) for ci, a, e in unit for k in range(a, e)}
+
+
+def similarity(a: str, b: str) -> float:
+    """rapidfuzz ratio of two comparison forms, 0..1."""
+    if not a and not b:
+        return 1.0
+    return fuzz.ratio(a, b) / 100.0
+
+
+def reference_forms(ref_set: ReferenceSet, settings: Settings) -> dict[tuple[str, str], Comparable]:
+    """Comparison forms of every clause of every version: (version, clause id) → Comparable."""
+    return {
+        (v.version, c.id): normalize_spans(c.text, operative_spans(c.text), settings)
+        for v in ref_set.versions
+        for c in v.clauses
+    }
+
+
+def match_clauses(
+    contract: ContractText,
+    ref_set: ReferenceSet,
+    version: ReferenceVersion,
+    ref_forms: dict[tuple[str, str], Comparable],
+    settings: Settings,
+) -> tuple[dict[str, Match], dict[str, float]]:
+    """(clause id → Match for the clauses of ``version`` found, clause id → best score seen)."""
+    units = candidate_units(contract)
+    if not units:
+        return {}, {}
+    unit_texts = [contract.unit_comparable(u).text for u in units]
+    clause_ids = [c.id for c in version.clauses]
+    # Every version's wording of a clause is a way to find it (an old 第15 is still 第15).
+    variants = {
+        cid: [ref_forms[(v.version, cid)].text for v in ref_set.versions if (v.version, cid) in ref_forms]
+        for cid in clause_ids
+    }
+    queries = [" ".join(variants[cid]) for cid in clause_ids]
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=settings.ngram_range, sublinear_tf=True)
+    matrix = vectorizer.fit_transform(unit_texts + queries)
+    sims = (matrix[len(units) :] @ matrix[: len(units)].T).toarray()
+
+    scored: list[tuple[float, str, int]] = []
+    k = min(settings.candidates, len(units))
+    for qi, cid in enumerate(clause_ids):
+        for ui in sims[qi].argsort()[::-1][:k]:
+            score = max(similarity(t, unit_texts[ui]) for t in variants[cid])
+            scored.append((score, cid, int(ui)))
+    scored.sort(key=lambda x: (-x[0], clause_ids.index(x[1]), x[2]))
+
+    best: dict[str, float] = {}
+    for score, cid, _ in scored:
+        best.setdefault(cid, score)
+    matches: dict[str, Match] = {}
+    used: set[tuple[int, int]] = set()
+    for score, cid, ui in scored:
+        if score < settings.min_similarity:
+            break
+        if cid in matches:
+            continue
+        blocks = _unit_blocks(units[ui])
+        if blocks & used:
+            continue
+        used |= blocks
+        matches[cid] = Match(cid, units[ui], score)
+    return matches, best

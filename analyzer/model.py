@@ -1,0 +1,257 @@
+"""Immutable value objects passed between the pipeline stages (no I/O here).
+
+ingest → Document; segment → Clause; references → ReferenceVersion;
+match → Match; judge → ClauseResult / Finding; pipeline → Report.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from .errors import ErrorCode
+
+
+class ClauseStatus(StrEnum):
+    """Verdict for one reference clause (tokki.report/1 ``clauses[].status``)."""
+
+    CURRENT = "current"
+    OBSOLETE = "obsolete"
+    MODIFIED = "modified"
+    MISSING = "missing"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class FindingKind(StrEnum):
+    """Kinds of finding (tokki.report/1 ``findings[].kind``)."""
+
+    MISSING = "missing"
+    OBSOLETE = "obsolete"
+    MODIFIED = "modified"
+    WEAKENED = "weakened"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class ChangeKind(StrEnum):
+    """How a contract span differs from the reference (``clauses[].changes[].kind``)."""
+
+    WEAKENED = "weakened"
+    STRENGTHENED = "strengthened"
+    DELETED = "deleted"
+    INSERTED = "inserted"
+    REPLACED = "replaced"
+
+
+# ---------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a document: 1-based number and its [start, end) offsets in Document.text."""
+
+    number: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """The text of one input file as written, with page boundaries where the format has pages."""
+
+    path: str
+    format: str  # "pdf" | "docx" | "txt"
+    text: str
+    pages: tuple[Page, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """Page number holding ``offset``; None for formats without pages."""
+        if not self.pages:
+            return None
+        starts = [p.start for p in self.pages]
+        i = max(0, bisect.bisect_right(starts, offset) - 1)
+        return self.pages[i].number
+
+
+@dataclass(frozen=True)
+class Span:
+    """[start, end) offsets into Document.text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One numbered article of a contract (第1, 第２条, 第 1 5 …) as printed.
+
+    ``paragraphs`` holds, per paragraph, the spans of its operative text
+    (the paragraph body and its items) without the printed labels, so the
+    comparison sees the text and the report can still quote the label.
+    """
+
+    doc_index: int
+    label: str  # as printed, e.g. "第２２条"
+    number: int | None
+    heading: str | None  # text inside the preceding （…） line, as printed
+    start: int  # start of the label (or of the heading line when present)
+    end: int
+    paragraphs: tuple[tuple[Span, ...], ...]
+    region: str = "body"  # "body" | "annex" (after a 別記/特記事項 title line)
+    # soft[i]: paragraph i starts without a number after a finished sentence — a
+    # 「ただし、」 paragraph or text that follows the article (signature block, notes).
+    soft: tuple[bool, ...] = ()
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        return tuple(s for para in self.paragraphs for s in para)
+
+
+# ---------------------------------------------------------------- reference data
+
+
+@dataclass(frozen=True)
+class ReferenceClause:
+    """One clause of a reference version (e.g. 福岡県 第15（調査）)."""
+
+    id: str
+    label: str
+    title: str
+    mandatory: bool
+    paragraphs: tuple[str, ...]
+    types: dict[str, str] = field(default_factory=dict)  # 類型 "1".."4" → ○ / △ / —
+    source: str = ""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class ReferenceVersion:
+    """One version of a reference set, as published on its effective date."""
+
+    set_id: str
+    issuer: str
+    title: str
+    version: str
+    effective: date | None
+    superseded_on: date | None
+    source: str
+    clauses: tuple[ReferenceClause, ...]
+    path: str = ""
+
+    def clause(self, clause_id: str) -> ReferenceClause | None:
+        for c in self.clauses:
+            if c.id == clause_id:
+                return c
+        return None
+
+
+@dataclass(frozen=True)
+class ReferenceSet:
+    """All versions of one issuer's 特記事項, oldest first."""
+
+    id: str
+    issuer: str
+    title: str
+    versions: tuple[ReferenceVersion, ...]
+
+    @property
+    def current(self) -> ReferenceVersion:
+        return self.versions[-1]
+
+    def version(self, version: str | None) -> ReferenceVersion | None:
+        if version is None:
+            return self.current
+        for v in self.versions:
+            if v.version == version:
+                return v
+        return None
+
+
+# ---------------------------------------------------------------- matching and judgment
+
+
+@dataclass(frozen=True)
+class Match:
+    """A reference clause aligned with one or more contract clauses (a split clause has two)."""
+
+    clause_id: str
+    units: tuple[tuple[int, int, int], ...]  # (clause index, first paragraph, end paragraph) each
+    score: float
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ChangeKind
+    expected: str
+    actual: str
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    page: int | None
+    article: str  # label as printed
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    clause_id: str
+    title: str
+    status: ClauseStatus
+    mandatory: bool
+    similarity: float
+    matched_version: str | None
+    location: Location | None
+    changes: tuple[Change, ...] = ()
+    expected_text: str = ""  # the current reference wording
+    actual_text: str = ""  # the contract's wording, as written
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: FindingKind
+    clause: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True)
+class ReportError:
+    code: ErrorCode
+    message: str
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    contract_id: str
+    files: tuple[str, ...]
+    signed_on: date | None
+    reference_id: str
+    reference_version: str
+    reference_title: str
+    clauses: tuple[ClauseResult, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    error: ReportError | None = None
+    contract_type: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return "error"
+        return "findings" if self.findings else "ok"
+
+    @property
+    def has_errors(self) -> bool:
+        return self.error is not None or any(f.severity is Severity.ERROR for f in self.findings)

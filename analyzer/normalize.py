@@ -1,0 +1,125 @@
+"""Normalize stage: original text spans → comparison form with a map back to the original.
+
+The comparison form is NFKC text without whitespace or punctuation, with party
+names folded to one role each (甲/委託者/発注者 → 甲) and words written in kanji
+folded to Sudachi's normalized form (漏えい→漏洩). It is used only to compare;
+reports quote the original through ``Comparable.map``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .ja import sudachi
+from .ja.textmap import MappedText
+from .model import Span
+from .settings import Settings
+
+# Characters that join the preceding base character (decomposed kana voicing
+# marks from some PDF producers, combining accents).
+_COMBINING = {"\u3099", "\u309a"}
+
+# A bare body name used as the client party (「県は」「市が」): folded like 甲.
+# Only when it stands alone (no kanji before) and a particle follows, so 県民,
+# 福岡県の, 市町村 are left alone.
+_BODY_PARTY = re.compile(r"(?<![\u3400-\u9fff々])[県市区町村](?=[はがのにをとへ]|から|より)")
+
+
+@dataclass(frozen=True)
+class WordSpan:
+    """A word of the comparison form: [start, end) in Comparable.text and its part of speech."""
+
+    start: int
+    end: int
+    pos: str  # first POS field, e.g. 動詞, 助詞
+    kana_only: bool
+
+
+@dataclass(frozen=True)
+class Comparable:
+    text: str
+    map: MappedText
+    words: tuple[WordSpan, ...]
+
+    def original_span(self, i: int, j: int) -> tuple[int, int] | None:
+        return self.map.span(i, j)
+
+
+def _nfkc(mt: MappedText) -> MappedText:
+    pieces: list[tuple[str, int, int]] = []
+    text, i, n = mt.text, 0, len(mt.text)
+    while i < n:
+        j = i + 1
+        while j < n and (text[j] in _COMBINING or unicodedata.combining(text[j])):
+            j += 1
+        pieces.append((unicodedata.normalize("NFKC", text[i:j]), i, j))
+        i = j
+    return mt.rewrite(pieces)
+
+
+@lru_cache(maxsize=8)
+def _replacement_table(settings: Settings) -> dict[str, str]:
+    table = {a: b for a, b in settings.variants}
+    client, contractor = settings.client_names[-1], settings.contractor_names[-1]
+    table.update({name: client for name in settings.client_names})
+    table.update({name: contractor for name in settings.contractor_names})
+    return table
+
+
+def fold_text(mt: MappedText, settings: Settings) -> MappedText:
+    """NFKC, drop whitespace and Markdown emphasis, fold variants and party names."""
+    mt = _nfkc(mt)
+    mt = mt.map_chars(lambda c: "" if c.isspace() or c == "*" else c)
+    mt = mt.replace_all(_replacement_table(settings))
+    client = settings.client_names[-1]
+    if _BODY_PARTY.search(mt.text):
+        pieces, last = [], 0
+        for m in _BODY_PARTY.finditer(mt.text):
+            pieces.extend((c, k, k + 1) for k, c in enumerate(mt.text[last : m.start()], start=last))
+            pieces.append((client, m.start(), m.end()))
+            last = m.end()
+        pieces.extend((c, k, k + 1) for k, c in enumerate(mt.text[last:], start=last))
+        mt = mt.rewrite(pieces)
+    return mt
+
+
+def make_comparable(mt: MappedText, settings: Settings) -> Comparable:
+    """Comparison form of an already-mapped text."""
+    folded = fold_text(mt, settings)
+    ignored = set(settings.ignored_chars)
+    pieces: list[tuple[str, int, int]] = []
+    words: list[WordSpan] = []
+    pos_in_out = 0
+    for tok in sudachi.tokenize(folded.text):
+        form = "".join(c for c in sudachi.fold_form(tok) if c not in ignored)
+        if not form:
+            continue
+        pieces.append((form, tok.begin, tok.end))
+        words.append(WordSpan(pos_in_out, pos_in_out + len(form), tok.pos[0], not sudachi.has_kanji(tok.surface)))
+        pos_in_out += len(form)
+    out = folded.rewrite(pieces)
+    return Comparable(out.text, out, tuple(words))
+
+
+def normalize_spans(text: str, spans: Iterable[Span], settings: Settings) -> Comparable:
+    """Comparison form of the given spans of ``text`` (offsets map into ``text``)."""
+    parts = [make_comparable(MappedText.from_original(text[s.start : s.end], s.start), settings) for s in spans]
+    return concat_comparables(parts)
+
+
+def concat_comparables(parts: list[Comparable]) -> Comparable:
+    words: list[WordSpan] = []
+    shift = 0
+    for p in parts:
+        words.extend(WordSpan(w.start + shift, w.end + shift, w.pos, w.kana_only) for w in p.words)
+        shift += len(p.text)
+    mt = MappedText.concat(p.map for p in parts)
+    return Comparable(mt.text, mt, tuple(words))
+
+
+def normalize_text(text: str, settings: Settings) -> Comparable:
+    """Comparison form of a whole string (offsets map into it)."""
+    return make_comparable(MappedText.from_original(text), settings)

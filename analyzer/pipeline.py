@@ -1,0 +1,79 @@
+"""The pipeline: files → ingest → segment → normalize/match → judge → Report.
+
+``analyze`` is the library entry point the CLI and the tests call.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from .errors import DocumentError
+from .ingest import load_document, natural_key
+from .judge import JudgeContext, findings_for, judge_clause
+from .match import match_clauses, prepare_contract, reference_forms
+from .model import ClauseStatus, Document, Report, ReportError
+from .references import load_reference_library, resolve_reference
+from .segment import segment_documents
+from .settings import Settings, default_settings
+
+
+def contract_files(paths: Sequence[Path | str]) -> list[Path]:
+    """The files of one contract in reading order: natural order of their paths (別紙2 before 別紙10)."""
+    return sorted((Path(p) for p in paths), key=lambda p: natural_key(str(p)))
+
+
+def analyze(
+    paths: Sequence[Path | str],
+    *,
+    reference: str | None = None,
+    contract_type: str | None = None,
+    signed_on: date | None = None,
+    contract_id: str | None = None,
+    library_dirs: Sequence[Path] = (),
+    settings: Settings | None = None,
+) -> Report:
+    """Check one contract (main document plus annexes) against a reference version.
+
+    ``reference`` is ``ID[@VERSION]`` (default: the latest 福岡県 version).
+    Unknown references raise UsageError; unreadable files give a Report with
+    ``status == "error"`` and the error code, never a partial verdict.
+    """
+    settings = settings or default_settings()
+    library = load_reference_library(library_dirs)
+    ref_set, version = resolve_reference(library, reference)
+    files = contract_files(paths)
+    names = tuple(str(p) for p in files)
+    cid = contract_id or (files[0].stem if files else "")
+    base = dict(
+        contract_id=cid,
+        files=names,
+        signed_on=signed_on,
+        reference_id=ref_set.id,
+        reference_version=version.version,
+        reference_title=version.title,
+        contract_type=contract_type,
+    )
+    documents: list[Document] = []
+    for path in files:
+        try:
+            documents.append(load_document(path, settings))
+        except DocumentError as exc:
+            return Report(**base, error=ReportError(exc.code, exc.reason, exc.path))
+
+    clauses = segment_documents(documents)
+    contract = prepare_contract(documents, clauses, settings)
+    forms = reference_forms(ref_set, settings)
+    matches, best = match_clauses(contract, ref_set, version, forms, settings)
+    ctx = JudgeContext(ref_set, version, forms, contract, settings, contract_type)
+    results, findings = [], []
+    for ref in version.clauses:
+        result = judge_clause(ctx, ref, matches.get(ref.id), best.get(ref.id, 0.0))
+        results.append(result)
+        findings.extend(findings_for(ctx, result, ref))
+    notes = [n for d in documents for n in d.notes if not n.startswith("encoding=")]
+    if not matches:
+        notes.insert(0, "特記事項の条項が見つかりません（添付漏れ・別ファイルの可能性） / no 特記事項 clause was found in these files")
+    if all(r.status in (ClauseStatus.MISSING, ClauseStatus.NOT_APPLICABLE) for r in results) and not clauses:
+        notes.insert(0, "条番号（第N）のある条文が読み取れませんでした / no numbered article could be read")
+    return Report(**base, clauses=tuple(results), findings=tuple(findings), notes=tuple(notes))

@@ -1,0 +1,130 @@
+"""References stage: reference_clauses/<set>/<version>.toml → ReferenceSet / ReferenceVersion.
+
+The bundled folder is always loaded; ``--library DIR`` adds a folder of the
+same layout (a municipality's own set, a newly published revision).
+"""
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from .errors import ReferenceDataError, UsageError
+from .model import ReferenceClause, ReferenceSet, ReferenceVersion
+
+TYPE_MARKS = {"○", "△", "—"}  # 類型 table marks (seed 000 lines 241–261)
+CONTRACT_TYPES = ("1", "2", "3", "4")
+
+
+def bundled_reference_dir() -> Path:
+    """reference_clauses/ of the source tree, or its installed copy."""
+    here = Path(__file__).resolve().parent
+    tree = here.parent / "reference_clauses"
+    if tree.is_dir():
+        return tree
+    from importlib.resources import files
+
+    return Path(str(files("analyzer.reference_clauses")))
+
+
+def _req(table: dict, key: str, kind: type, where: str):
+    if key not in table:
+        raise ValueError(f"{where}: '{key}' がありません / missing key '{key}'")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise ValueError(f"{where}: '{key}' must be {kind.__name__}")
+    return value
+
+
+def _parse_clause(raw: dict, where: str) -> ReferenceClause:
+    cid = str(_req(raw, "id", (str, int), where))
+    where = f"{where} clause {cid}"
+    paragraphs = _req(raw, "paragraphs", list, where)
+    if not paragraphs or not all(isinstance(p, str) and p.strip() for p in paragraphs):
+        raise ValueError(f"{where}: paragraphs must be non-empty strings")
+    types = {str(k): v for k, v in raw.get("types", {}).items()}
+    for k, v in types.items():
+        if k not in CONTRACT_TYPES or v not in TYPE_MARKS:
+            raise ValueError(f"{where}: types must map 1–4 to one of ○ △ — (got {k}={v})")
+    return ReferenceClause(
+        id=cid,
+        label=str(raw.get("label", f"第{cid}")),
+        title=str(raw.get("title", "")),
+        mandatory=bool(_req(raw, "mandatory", bool, where)),
+        paragraphs=tuple(p.strip() for p in paragraphs),
+        types=types,
+        source=str(raw.get("source", "")),
+    )
+
+
+def load_reference_file(path: Path) -> ReferenceVersion:
+    """Load and validate one version file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        ref = _req(data, "reference", dict, "[reference]")
+        clauses = tuple(_parse_clause(c, path.name) for c in _req(data, "clause", list, "[[clause]]"))
+        ids = [c.id for c in clauses]
+        if len(set(ids)) != len(ids):
+            raise ValueError("clause ids must be unique")
+        effective = ref.get("effective")
+        superseded = ref.get("superseded_on")
+        for name, value in (("effective", effective), ("superseded_on", superseded)):
+            if value is not None and not isinstance(value, date):
+                raise ValueError(f"{name} must be a TOML date (YYYY-MM-DD)")
+        if effective is None and superseded is None:
+            raise ValueError("a version needs 'effective' or 'superseded_on'")
+        return ReferenceVersion(
+            set_id=_req(ref, "id", str, "[reference]"),
+            issuer=_req(ref, "issuer", str, "[reference]"),
+            title=_req(ref, "title", str, "[reference]"),
+            version=str(_req(ref, "version", str, "[reference]")),
+            effective=effective,
+            superseded_on=superseded,
+            source=str(ref.get("source", "")),
+            clauses=clauses,
+            path=str(path),
+        )
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ReferenceDataError(str(path), str(exc)) from exc
+
+
+def _sort_key(v: ReferenceVersion) -> date:
+    # A version known only by its end date sorts just before that date.
+    return v.effective or (v.superseded_on.replace(day=1) if v.superseded_on.day > 1 else v.superseded_on)
+
+
+def load_reference_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, ReferenceSet]:
+    """All reference sets: the bundled reference_clauses/ plus each ``--library`` folder."""
+    versions: dict[str, list[ReferenceVersion]] = {}
+    for root in (bundled_reference_dir(), *map(Path, extra_dirs)):
+        if not root.is_dir():
+            raise UsageError(f"{root}: 参照フォルダがありません / reference folder not found")
+        for path in sorted(root.glob("*/*.toml")):
+            v = load_reference_file(path)
+            versions.setdefault(v.set_id, []).append(v)
+    library: dict[str, ReferenceSet] = {}
+    for set_id, vs in versions.items():
+        vs.sort(key=_sort_key)
+        seen = [v.version for v in vs]
+        if len(set(seen)) != len(seen):
+            raise ReferenceDataError(set_id, f"duplicate version in {seen}")
+        library[set_id] = ReferenceSet(set_id, vs[-1].issuer, vs[-1].title, tuple(vs))
+    return library
+
+
+DEFAULT_REFERENCE = "fukuoka-pref"
+
+
+def resolve_reference(library: dict[str, ReferenceSet], spec: str | None) -> tuple[ReferenceSet, ReferenceVersion]:
+    """``ID[@VERSION]`` → (set, version); the set's latest version when none is given."""
+    spec = spec or DEFAULT_REFERENCE
+    set_id, _, version = spec.partition("@")
+    ref_set = library.get(set_id)
+    if ref_set is None:
+        known = ", ".join(sorted(library))
+        raise UsageError(f"参照 '{set_id}' がありません / unknown reference '{set_id}' (known: {known})")
+    ver = ref_set.version(version or None)
+    if ver is None:
+        known = ", ".join(v.version for v in ref_set.versions)
+        raise UsageError(f"'{set_id}' に版 '{version}' がありません / unknown version (known: {known})")
+    return ref_set, ver

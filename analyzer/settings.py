@@ -1,0 +1,71 @@
+"""Settings: comparison tables and tuned thresholds, read from reference_clauses/settings.toml.
+
+Values live in the TOML (with their source and how they were tuned); this
+module only loads and validates them.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import ReferenceDataError
+from .references import bundled_reference_dir
+
+SETTINGS_FILE = "settings.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    ignored_chars: str
+    client_names: tuple[str, ...]
+    contractor_names: tuple[str, ...]
+    variants: tuple[tuple[str, str], ...]
+    candidates: int
+    ngram_range: tuple[int, int]
+    min_similarity: float
+    weakening: tuple[str, ...]
+    duty_modifiers: tuple[str, ...]
+    max_bytes: int
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.min_similarity <= 1.0:
+            raise ValueError("match.min_similarity must be in (0, 1]")
+        if self.candidates < 1:
+            raise ValueError("match.candidates must be ≥ 1")
+        if not 1 <= self.ngram_range[0] <= self.ngram_range[1]:
+            raise ValueError("match.ngram_min ≤ ngram_max, both ≥ 1")
+        if self.max_bytes < 1:
+            raise ValueError("ingest.max_bytes must be positive")
+
+    def with_overrides(self, **kw) -> Settings:
+        from dataclasses import replace
+
+        return replace(self, **kw)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or bundled_reference_dir() / SETTINGS_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        n, m, j, i = data["normalize"], data["match"], data["judge"], data["ingest"]
+        return Settings(
+            ignored_chars=n["ignored_chars"],
+            client_names=tuple(n["client"]),
+            contractor_names=tuple(n["contractor"]),
+            variants=tuple((a, b) for a, b in n["variants"]),
+            candidates=int(m["candidates"]),
+            ngram_range=(int(m["ngram_min"]), int(m["ngram_max"])),
+            min_similarity=float(m["min_similarity"]),
+            weakening=tuple(j["weakening"]),
+            duty_modifiers=tuple(j["duty_modifiers"]),
+            max_bytes=int(i["max_bytes"]),
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ReferenceDataError(str(path), f"{type(exc).__name__}: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    return load_settings()
