@@ -117,16 +117,43 @@ def match_clauses(
     best: dict[str, float] = {}
     for score, cid, _ in scored:
         best.setdefault(cid, score)
-    matches: dict[str, Match] = {}
+    # Pass 1 finds where the 特記事項 sit: the span of articles matched with
+    # near-certainty. Pass 2 then accepts a weaker match only inside that span,
+    # so a body article on the same topic (秘密の保持, 再委託の制限, 調査等) is not
+    # taken for a clause that the annex lacks.
+    first = _assign(scored, units, settings.min_similarity)
+    strong = [units[m.units_index][0][0] for m in first.values() if m.score >= settings.strong_similarity]
+    zone = (min(strong), max(strong)) if strong else None
+
+    def allowed(score: float, ui: int) -> bool:
+        # With no near-certain match anywhere there is no 特記事項 to anchor on:
+        # a lone article on a similar topic is not taken for one.
+        if score >= settings.strong_similarity:
+            return True
+        return zone is not None and all(zone[0] <= ci <= zone[1] for ci, _, _ in units[ui])
+
+    matches = _assign([x for x in scored if allowed(x[0], x[2])], units, settings.min_similarity)
+    return {cid: Match(cid, units[m.units_index], m.score) for cid, m in matches.items()}, best
+
+
+@dataclass(frozen=True)
+class _Pick:
+    units_index: int
+    score: float
+
+
+def _assign(scored: list[tuple[float, str, int]], units: list[Unit], threshold: float) -> dict[str, _Pick]:
+    """Greedy one-to-one assignment by descending score; no contract paragraph is used twice."""
+    picks: dict[str, _Pick] = {}
     used: set[tuple[int, int]] = set()
     for score, cid, ui in scored:
-        if score < settings.min_similarity:
+        if score < threshold:
             break
-        if cid in matches:
+        if cid in picks:
             continue
         blocks = _unit_blocks(units[ui])
         if blocks & used:
             continue
         used |= blocks
-        matches[cid] = Match(cid, units[ui], score)
-    return matches, best
+        picks[cid] = _Pick(ui, score)
+    return picks

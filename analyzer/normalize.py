@@ -106,8 +106,9 @@ def make_comparable(mt: MappedText, settings: Settings) -> Comparable:
 
 def normalize_spans(text: str, spans: Iterable[Span], settings: Settings) -> Comparable:
     """Comparison form of the given spans of ``text`` (offsets map into ``text``)."""
-    parts = [make_comparable(MappedText.from_original(text[s.start : s.end], s.start), settings) for s in spans]
-    return concat_comparables(parts)
+    # Joined before tokenizing: a word broken across lines (取り扱 / う) is one word.
+    joined = MappedText.concat(MappedText.from_original(text[s.start : s.end], s.start) for s in spans)
+    return make_comparable(joined, settings)
 
 
 def concat_comparables(parts: list[Comparable]) -> Comparable:

@@ -24,7 +24,7 @@ _LEAD = re.compile(rf"^(?:{_SP}*(?:[-・]{_SP}+|\*\*))*{_SP}*")
 
 _ARTICLE = re.compile(
     rf"第{_SP}*(?P<num>{_DIGITS}|{_KANJI_NUM}){_SP}*"
-    rf"(?P<jo>条(?:{_SP}*の{_SP}*(?:{_DIGITS}|{_KANJI_NUM}))?)?(?:\*\*)?"
+    rf"(?P<jo>条)?(?P<sub>{_SP}*の{_SP}*(?:{_DIGITS}|{_KANJI_NUM}))?(?:\*\*)?"
 )
 # After a bare 「第N」 label: what may not follow, or it is a reference in running text
 # (第1項, 第2号, 第三者, 第3章 …).
@@ -198,7 +198,13 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         if ends_sentence and prev_kind not in ("item",) and current.blocks[-1]:
             current.blocks.append([])
             current.soft.append(True)
-        current.blocks[-1].append(Span(line.start, line.end))
+            current.item_seq = None
+        if current.item_seq is not None:
+            for span, key in _split_inline_items(text, line.start, line.end, line.start, current.item_seq):
+                current.blocks[-1].append(span)
+                current.item_seq = key
+        else:
+            current.blocks[-1].append(Span(line.start, line.end))
         current.end = line.end
         prev, prev_kind = line, "text"
 

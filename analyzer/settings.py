@@ -25,6 +25,7 @@ class Settings:
     candidates: int
     ngram_range: tuple[int, int]
     min_similarity: float
+    strong_similarity: float
     weakening: tuple[str, ...]
     duty_modifiers: tuple[str, ...]
     max_bytes: int
@@ -32,6 +33,8 @@ class Settings:
     def __post_init__(self) -> None:
         if not 0.0 < self.min_similarity <= 1.0:
             raise ValueError("match.min_similarity must be in (0, 1]")
+        if not self.min_similarity <= self.strong_similarity <= 1.0:
+            raise ValueError("match.strong_similarity must be in [min_similarity, 1]")
         if self.candidates < 1:
             raise ValueError("match.candidates must be ≥ 1")
         if not 1 <= self.ngram_range[0] <= self.ngram_range[1]:
@@ -58,6 +61,7 @@ def load_settings(path: Path | None = None) -> Settings:
             candidates=int(m["candidates"]),
             ngram_range=(int(m["ngram_min"]), int(m["ngram_max"])),
             min_similarity=float(m["min_similarity"]),
+            strong_similarity=float(m["strong_similarity"]),
             weakening=tuple(j["weakening"]),
             duty_modifiers=tuple(j["duty_modifiers"]),
             max_bytes=int(i["max_bytes"]),

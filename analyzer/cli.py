@@ -1,0 +1,103 @@
+"""Command line: a thin layer over the library (analyzer.analyze); no logic of its own.
+
+Exit codes: 0 no finding of severity error, 1 at least one, 2 bad usage or an
+unreadable input (a one-line message on stderr names the file and the reason).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from . import __version__
+from .errors import TokkiError
+from .pipeline import analyze
+from .report import render_report, write_atomic
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep its one-line style
+        self.print_usage(sys.stderr)
+        print(f"tokki: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD で指定してください / expected YYYY-MM-DD: {value!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tokki",
+        description="契約書の特記事項を参照文と照合します / checks a contract's 特記事項 against the reference text.",
+    )
+    parser.add_argument("--version", action="version", version=f"tokki {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser(
+        "check",
+        help="1件の契約書（本体と別記）を照合 / check one contract (main document plus annexes)",
+        description="1件の契約書（本体と別記のファイル）の特記事項を参照文と照合し、条ごとに現行・旧版・変更あり・欠落を判定します。"
+        " / Checks one contract's 特記事項 clause by clause: current, obsolete, modified or missing.",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", type=Path, help="契約書のファイル（PDF・DOCX・TXT） / contract files")
+    check.add_argument("--reference", metavar="ID[@VERSION]", help="参照文（既定: fukuoka-pref の最新版） / reference set and version")
+    check.add_argument("--type", dest="contract_type", choices=["1", "2", "3", "4"], help="契約の類型 1–4 / contract type")
+    check.add_argument("--signed-on", type=_date, metavar="YYYY-MM-DD", help="契約締結日 / signing date")
+    check.add_argument("--format", choices=["text", "json", "html"], default="text", help="出力形式 / output format")
+    check.add_argument("-o", "--output", type=Path, metavar="OUT", help="出力ファイル（既定: 標準出力） / output file")
+    check.add_argument("--id", dest="contract_id", help="契約ID（既定: 最初のファイル名） / contract id")
+    check.add_argument(
+        "--library", type=Path, action="append", default=[], metavar="DIR",
+        help="追加の参照フォルダ / extra folder of reference files",
+    )
+    check.set_defaults(func=cmd_check)
+    return parser
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    for f in args.files:
+        if not f.is_file():
+            print(f"tokki: {f}: ファイルがありません / no such file", file=sys.stderr)
+            return EXIT_USAGE
+    report = analyze(
+        args.files,
+        reference=args.reference,
+        contract_type=args.contract_type,
+        signed_on=args.signed_on,
+        contract_id=args.contract_id,
+        library_dirs=args.library,
+    )
+    to_tty = args.output is None and sys.stdout.isatty()
+    out = render_report(report, args.format, color=to_tty)
+    if args.output is not None:
+        write_atomic(args.output, out)
+    elif report.error is None or args.format == "json":
+        sys.stdout.write(out)
+    if report.error is not None:
+        print(f"tokki: {report.error.file}: {report.error.message} [{report.error.code.value}]", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except TokkiError as exc:
+        print(f"tokki: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("tokki: 中断しました / interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""tokki.report/1 JSON: the interface other tools and the evaluation read.
+
+The schema ships as ``tokki.report-1.schema.json`` beside this module; extra
+fields are allowed, the documented ones keep their meaning.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import lru_cache
+from importlib.resources import files
+
+from .. import __version__
+from ..model import ClauseResult, ClauseStatus, Report
+
+SCHEMA_ID = "tokki.report/1"
+SCHEMA_FILE = "tokki.report-1.schema.json"
+
+
+def _clause(c: ClauseResult) -> dict:
+    return {
+        "id": c.clause_id,
+        "title": c.title,
+        "status": c.status.value,
+        "mandatory": c.mandatory,
+        "similarity": c.similarity,
+        "matched_version": c.matched_version,
+        "location": None
+        if c.location is None
+        else {"file": c.location.file, "page": c.location.page, "article": c.location.article},
+        "changes": [{"kind": ch.kind.value, "expected": ch.expected, "actual": ch.actual} for ch in c.changes],
+        "expected_text": c.expected_text,
+        "actual_text": c.actual_text,
+        "notes": list(c.notes),
+    }
+
+
+def report_to_dict(report: Report) -> dict:
+    counts = Counter(c.status.value for c in report.clauses)
+    return {
+        "schema": SCHEMA_ID,
+        "tool": {"name": "tokki", "version": __version__},
+        "contract": {
+            "id": report.contract_id,
+            "files": list(report.files),
+            "signed_on": report.signed_on.isoformat() if report.signed_on else None,
+            "type": report.contract_type,
+        },
+        "reference": {
+            "id": report.reference_id,
+            "version": report.reference_version,
+            "title": report.reference_title,
+        },
+        "status": report.status,
+        "error": None
+        if report.error is None
+        else {"code": report.error.code.value, "message": report.error.message, "file": report.error.file},
+        "summary": {s.value: counts.get(s.value, 0) for s in ClauseStatus},
+        "clauses": [_clause(c) for c in report.clauses],
+        "findings": [
+            {"kind": f.kind.value, "clause": f.clause, "severity": f.severity.value, "message": f.message}
+            for f in report.findings
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def render_json(report: Report, **_: object) -> str:
+    return json.dumps(report_to_dict(report), ensure_ascii=False, indent=2) + "\n"
+
+
+@lru_cache(maxsize=1)
+def report_schema() -> dict:
+    return json.loads(files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))

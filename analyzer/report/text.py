@@ -1,0 +1,100 @@
+"""Terminal report in Japanese (English alongside), coloured when writing to a TTY."""
+from __future__ import annotations
+
+from ..model import ClauseStatus, Report, Severity
+
+STATUS_LABEL = {
+    ClauseStatus.CURRENT: "現行",
+    ClauseStatus.OBSOLETE: "旧版",
+    ClauseStatus.MODIFIED: "変更あり",
+    ClauseStatus.MISSING: "欠落",
+    ClauseStatus.NOT_APPLICABLE: "対象外",
+}
+SEVERITY_LABEL = {Severity.ERROR: "エラー", Severity.WARNING: "警告", Severity.INFO: "情報"}
+CHANGE_LABEL = {"weakened": "義務の弱化", "strengthened": "強化", "deleted": "削除", "inserted": "追加", "replaced": "置換"}
+
+_COLOURS = {"red": "31", "green": "32", "yellow": "33", "grey": "90", "bold": "1"}
+_STATUS_COLOUR = {
+    ClauseStatus.CURRENT: "green",
+    ClauseStatus.OBSOLETE: "red",
+    ClauseStatus.MODIFIED: "yellow",
+    ClauseStatus.MISSING: "red",
+    ClauseStatus.NOT_APPLICABLE: "grey",
+}
+_SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "grey"}
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * max(0, width - _width(s))
+
+
+def render_text(report: Report, *, color: bool = False, **_: object) -> str:
+    def c(text: str, colour: str) -> str:
+        return f"\033[{_COLOURS[colour]}m{text}\033[0m" if color else text
+
+    lines: list[str] = []
+    lines.append(c(f"tokki 特記事項チェック: {report.contract_id}", "bold"))
+    lines.append(f"  ファイル / files: {', '.join(report.files)}")
+    lines.append(f"  契約日 / signed on: {report.signed_on.isoformat() if report.signed_on else '不明 / unknown'}")
+    lines.append(f"  参照 / reference: {report.reference_id}@{report.reference_version}（{report.reference_title}）")
+    if report.contract_type:
+        lines.append(f"  類型 / type: {report.contract_type}")
+    lines.append("")
+    if report.error is not None:
+        lines.append(c(f"判定: 読み取りエラー [{report.error.code.value}] / error", "red"))
+        lines.append(f"  {report.error.file}: {report.error.message}")
+        return "\n".join(lines) + "\n"
+
+    if any(f.severity is Severity.ERROR for f in report.findings):
+        lines.append(c("判定: 要修正 / action required", "red"))
+    elif report.findings:
+        lines.append(c("判定: 要確認 / review", "yellow"))
+    else:
+        lines.append(c("判定: 問題なし / no findings", "green"))
+    counts = {s: sum(1 for r in report.clauses if r.status is s) for s in ClauseStatus}
+    lines.append("  " + "  ".join(f"{STATUS_LABEL[s]} {n}" for s, n in counts.items() if n))
+    lines.append("")
+
+    lines.append(f"  {_pad('条', 6)}{_pad('状態', 10)}{_pad('必須', 6)}{_pad('類似度', 8)}所在 / location")
+    for r in report.clauses:
+        where = "—"
+        if r.location:
+            page = f" p.{r.location.page}" if r.location.page else ""
+            where = f"{r.location.file}{page} {r.location.article}"
+        status = _pad(STATUS_LABEL[r.status], 10)
+        lines.append(
+            f"  {_pad('第' + r.clause_id, 6)}{c(status, _STATUS_COLOUR[r.status])}"
+            f"{_pad('●' if r.mandatory else '', 6)}{_pad(f'{r.similarity:.0%}', 8)}{where}  {r.title}"
+        )
+    if report.findings:
+        lines.append("")
+        lines.append(c("指摘事項 / findings", "bold"))
+        for f in report.findings:
+            lines.append(f"  [{c(SEVERITY_LABEL[f.severity], _SEVERITY_COLOUR[f.severity])}] {f.message}")
+    detail = [r for r in report.clauses if r.status in (ClauseStatus.OBSOLETE, ClauseStatus.MODIFIED)]
+    for r in detail:
+        lines.append("")
+        lines.append(c(f"第{r.clause_id}（{r.title}）の相違 / differences", "bold"))
+        for ch in r.changes:
+            lines.append(f"  {CHANGE_LABEL[ch.kind.value]}: 「{ch.actual}」→ 現行「{ch.expected}」")
+        for note in r.notes:
+            lines.append(f"  ※ {note}")
+    fixes = [r for r in report.clauses if r.status in (ClauseStatus.OBSOLETE, ClauseStatus.MODIFIED, ClauseStatus.MISSING)]
+    if fixes:
+        lines.append("")
+        lines.append(c("現行の文言 / current wording to use", "bold"))
+        for r in fixes:
+            lines.append(f"  第{r.clause_id}（{r.title}）")
+            for para in r.expected_text.split("\n"):
+                lines.append(f"    {para}")
+    if report.notes:
+        lines.append("")
+        for note in report.notes:
+            lines.append(f"※ {note}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,173 @@
+"""Acceptance: one contract end to end, on texts built from seeds 000 and 001."""
+from __future__ import annotations
+
+import pytest
+from conftest import build_annex, embedded_contract, fukuoka_annex, police_annex
+
+from analyzer import analyze
+from analyzer.model import ChangeKind, ClauseStatus, FindingKind, Severity
+
+ALL = [str(n) for n in range(1, 20)]
+
+
+def statuses(report) -> dict[str, str]:
+    return {c.clause_id: c.status.value for c in report.clauses}
+
+
+def test_pipeline_seed001_annex_is_all_current(write):
+    report = analyze([write("annex.txt", fukuoka_annex())])
+    assert report.status == "ok"
+    assert statuses(report) == {n: "current" for n in ALL}
+    assert report.findings == ()
+    assert [c.location.article for c in report.clauses] == [f"第{n}" for n in ALL]
+
+
+def test_pipeline_police_annex_differs_only_in_clause_1(write):
+    report = analyze([write("police.txt", police_annex())])
+    st = statuses(report)
+    assert st.pop("1") == "modified"
+    assert set(st.values()) == {"current"}
+    (change,) = report.clauses[0].changes
+    assert change.kind is ChangeKind.INSERTED
+    assert "以下「番号利用法」という" in change.actual
+    # Heading 第7 differs (複写又は複製の禁止 vs …等の禁止): a note, not a modification.
+    assert any("見出し" in n for n in report.clauses[6].notes)
+    assert [(f.kind, f.clause) for f in report.findings] == [(FindingKind.MODIFIED, "1")]
+
+
+def test_pipeline_old_15_16_are_obsolete_with_changed_spans(write):
+    report = analyze([write("old.txt", build_annex(old=True))])
+    st = statuses(report)
+    assert {k for k, v in st.items() if v != "current"} == {"15", "16"}
+    c15, c16 = report.clauses[14], report.clauses[15]
+    assert c15.status is ClauseStatus.OBSOLETE and c15.matched_version == "pre-2023-10-10"
+    assert [(c.expected, c.actual) for c in c15.changes] == [("行う", "することができる")]
+    assert [(c.expected, c.actual) for c in c16.changes] == [("求める", "求めることができる")]
+    assert all(c.kind is ChangeKind.WEAKENED for c in c15.changes + c16.changes)
+    kinds = {(f.kind, f.clause, f.severity) for f in report.findings}
+    assert (FindingKind.OBSOLETE, "15", Severity.ERROR) in kinds
+    assert (FindingKind.OBSOLETE, "16", Severity.ERROR) in kinds
+    assert report.has_errors
+
+
+@pytest.mark.parametrize(
+    ("dropped", "severity", "has_errors"),
+    [(12, Severity.ERROR, True), (17, Severity.WARNING, False)],
+)
+def test_pipeline_dropped_clause_is_missing(write, dropped, severity, has_errors):
+    report = analyze([write("drop.txt", build_annex(drop=(dropped,)))])
+    st = statuses(report)
+    assert st.pop(str(dropped)) == "missing"
+    assert set(st.values()) == {"current"}
+    assert [(f.kind, f.clause, f.severity) for f in report.findings] == [(FindingKind.MISSING, str(dropped), severity)]
+    assert report.has_errors is has_errors
+
+
+def test_pipeline_type_marks_set_severity_and_not_applicable(write):
+    # 類型3 (seed 000 table): 第3 is —, 第17 is △.
+    report = analyze([write("drop.txt", build_annex(drop=(3, 17)))], contract_type="3")
+    st = statuses(report)
+    assert st["3"] == "not_applicable" and st["17"] == "missing"
+    assert [(f.clause, f.severity) for f in report.findings] == [("17", Severity.INFO)]
+
+
+def test_pipeline_embedded_annex_in_body_is_found(write):
+    report = analyze([write("contract.txt", embedded_contract())])
+    assert statuses(report) == {n: "current" for n in ALL}
+    assert [c.location.article for c in report.clauses] == [f"第{n + 19}条" for n in range(1, 20)]
+
+
+@pytest.mark.parametrize("dropped", range(1, 20))
+def test_pipeline_embedded_no_body_article_taken_for_a_dropped_clause(write, dropped):
+    # The body has 再委託の制限, 秘密の保持, 調査等, 損害賠償, 資料の返還, 事故の報告 …
+    report = analyze([write("contract.txt", embedded_contract(drop=(dropped,)))])
+    st = statuses(report)
+    assert st.pop(str(dropped)) == "missing"
+    assert set(st.values()) == {"current"}
+
+
+def test_pipeline_reordered_and_renumbered_clauses_match_by_content(write):
+    order = [2, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 12, 14, 16, 15, 17, 18, 19]
+    text = build_annex(order=order, label=lambda n: f"第{order.index(n) + 1}")
+    report = analyze([write("reordered.txt", text)])
+    assert statuses(report) == {n: "current" for n in ALL}
+    assert report.clauses[0].location.article == "第2"
+
+
+def test_pipeline_clause_split_in_two_and_two_merged(write):
+    text = build_annex()
+    # 第14 split: its paragraph 3 becomes an article of its own.
+    text = text.replace("- 3 乙は、第1項の事案が", "(事故報告の続き)\n第14の2 乙は、第1項の事案が")
+    # 第17 and 第18 merged into one article.
+    text = text.replace("甲に報告するものとする。\n\n(運搬)\n\n第18 ", "甲に報告するものとする。\n2 ")
+    report = analyze([write("split.txt", text)])
+    assert statuses(report) == {n: "current" for n in ALL}
+    assert "第14" in report.clauses[13].location.article
+
+
+NOISE = [
+    ("漏えい", "漏洩"),
+    ("毀損", "き損"),
+    ("取扱い", "取り扱い"),
+    ("第66条第2項", "第６６条第２項"),
+    ("、", "，"),
+    ("。", "．"),
+    ("乙は、", "受託者は、"),
+    ("甲の", "委託者の"),
+]
+
+
+def test_pipeline_orthographic_noise_changes_no_status(write):
+    text = build_annex()
+    for a, b in NOISE:
+        text = text.replace(a, b)
+    report = analyze([write("noise.txt", text)])
+    assert statuses(report) == {n: "current" for n in ALL}, [c.changes for c in report.clauses if c.changes]
+
+
+def test_pipeline_spaced_characters_and_line_breaks_change_no_status(write):
+    lines = build_annex().split("\n")
+    out = []
+    for line in lines:
+        if line.startswith(("第15", "第16", "- 2 乙は、おそれ")):
+            line = " ".join(line)  # 「第 1 5 甲 は 、」 as some PDF extractions give
+        elif len(line) > 60:
+            line = line[:30] + "\n" + line[30:]  # a sentence broken across lines
+        out.append(line)
+    report = analyze([write("spaced.txt", "\n".join(out))])
+    assert statuses(report) == {n: "current" for n in ALL}
+
+
+@pytest.mark.parametrize(
+    ("edit", "clause", "kind"),
+    [
+        (("直ちに被害の発生", "被害の発生"), "14", ChangeKind.WEAKENED),
+        (("講じなければならない。\n\n(管理", "講じるよう努めるものとする。\n\n(管理"), "1", ChangeKind.WEAKENED),
+        (("この契約が終了し、又は解除された後においても、同様とする。", ""), "4", ChangeKind.DELETED),
+        (("運搬しなければならない。", "運搬しなければならない。運搬の記録は3年間保存する。"), "18", ChangeKind.INSERTED),
+    ],
+)
+def test_pipeline_real_modifications_are_reported(write, edit, clause, kind):
+    text = build_annex().replace(*edit)
+    report = analyze([write("mod.txt", text)])
+    st = statuses(report)
+    assert st.pop(clause) == "modified"
+    assert set(st.values()) == {"current"}
+    result = report.clauses[int(clause) - 1]
+    assert [c.kind for c in result.changes] == [kind]
+    assert FindingKind.MODIFIED in {f.kind for f in report.findings}
+
+
+def test_pipeline_main_contract_and_annex_files(write):
+    body = write("01_契約書.txt", embedded_contract().split("第20条")[0])
+    annex = write("02_別記.txt", fukuoka_annex())
+    report = analyze([annex, body])
+    assert report.files == (str(body), str(annex))  # natural order, not argument order
+    assert statuses(report) == {n: "current" for n in ALL}
+    assert report.clauses[0].location.file == str(annex)
+
+
+def test_pipeline_no_annex_says_so(write):
+    report = analyze([write("body.txt", embedded_contract().split("第20条")[0])])
+    assert {c.status for c in report.clauses} == {ClauseStatus.MISSING}
+    assert any("見つかりません" in n for n in report.notes)
