@@ -271,7 +271,7 @@ def findings_for(ctx: JudgeContext, result: ClauseResult, ref: ReferenceClause) 
         )
     weakened = [c for c in result.changes if c.kind is ChangeKind.WEAKENED]
     if weakened:
-        diff = "、".join(f"「{c.expected}」→「{c.actual}」" for c in weakened)
+        diff = "、".join(f"現行「{c.expected}」が「{c.actual}」になっています" for c in weakened)
         out.append(
             Finding(
                 FindingKind.WEAKENED,

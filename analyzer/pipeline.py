@@ -23,6 +23,16 @@ def contract_files(paths: Sequence[Path | str]) -> list[Path]:
     return sorted((Path(p) for p in paths), key=lambda p: natural_key(str(p)))
 
 
+def default_contract_id(files: Sequence[Path]) -> str:
+    """The folder name for a contract of several files in one folder, else the file name without suffix."""
+    if not files:
+        return ""
+    parents = {p.resolve().parent for p in files}
+    if len(files) > 1 and len(parents) == 1:
+        return parents.pop().name
+    return files[0].stem
+
+
 def analyze(
     paths: Sequence[Path | str],
     *,
@@ -44,7 +54,7 @@ def analyze(
     ref_set, version = resolve_reference(library, reference)
     files = contract_files(paths)
     names = tuple(str(p) for p in files)
-    cid = contract_id or (files[0].stem if files else "")
+    cid = contract_id or default_contract_id(files)
     base = dict(
         contract_id=cid,
         files=names,

@@ -169,7 +169,8 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             continue
 
         para = _PARAGRAPH.match(text)
-        if para and parse_number(para.group("num")) == current.paragraph_no + 1 and ends_sentence:
+        after_items = current.item_seq is not None  # items often end without 。
+        if para and parse_number(para.group("num")) == current.paragraph_no + 1 and (ends_sentence or after_items):
             current.paragraph_no += 1
             current.item_seq = None
             current.blocks.append([Span(line.start + para.end(), line.end)])

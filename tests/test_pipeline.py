@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import build_annex, embedded_contract, fukuoka_annex, police_annex
+from contracts import build_annex, embedded_contract, fukuoka_annex, police_annex
 
 from analyzer import analyze
 from analyzer.model import ChangeKind, ClauseStatus, FindingKind, Severity

@@ -1,0 +1,148 @@
+"""CLI wiring: exit codes, output formats, error lines, docs that cannot drift."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from builders import write_image_pdf
+from contracts import build_annex, fukuoka_annex
+
+from analyzer.cli import build_parser, main
+from analyzer.model import ChangeKind, ClauseStatus, FindingKind
+from analyzer.report.json import report_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_check_clean_exits_0(capsys, write):
+    code, out, err = run(capsys, "check", str(write("annex.txt", fukuoka_annex())))
+    assert code == 0
+    assert "問題なし" in out and err == ""
+
+
+def test_cli_check_obsolete_exits_1_and_prints_the_fix(capsys, write):
+    code, out, _ = run(capsys, "check", str(write("old.txt", build_annex(old=True))))
+    assert code == 1
+    assert "要修正" in out
+    assert "「することができる」→ 現行「行う」" in out
+    # The suggested current wording of 第15 is printed.
+    assert "随時実地の調査等を行うものとする。" in out
+
+
+@pytest.mark.parametrize(("dropped", "code"), [(12, 1), (17, 0)])
+def test_cli_check_missing_exit_codes(capsys, write, dropped, code):
+    assert run(capsys, "check", str(write("d.txt", build_annex(drop=(dropped,)))))[0] == code
+
+
+def test_cli_json_report_validates_against_schema(capsys, write):
+    code, out, _ = run(capsys, "check", "--format", "json", "--signed-on", "2024-04-01", "--type", "1",
+                       str(write("old.txt", build_annex(old=True))))
+    data = json.loads(out)
+    jsonschema.validate(data, report_schema())
+    assert code == 1
+    assert data["schema"] == "tokki.report/1"
+    assert data["contract"]["signed_on"] == "2024-04-01"
+    assert data["reference"] == {"id": "fukuoka-pref", "version": "2023-10-10", "title": "保有個人情報取扱特記事項"}
+    assert [c["id"] for c in data["clauses"]] == [str(n) for n in range(1, 20)]
+    c15 = data["clauses"][14]
+    assert c15["status"] == ClauseStatus.OBSOLETE and c15["matched_version"] == "pre-2023-10-10"
+    assert c15["changes"] == [{"kind": ChangeKind.WEAKENED, "expected": "行う", "actual": "することができる"}]
+    assert c15["location"]["article"] == "第15" and c15["location"]["page"] is None
+    assert {(f["kind"], f["clause"], f["severity"]) for f in data["findings"]} >= {
+        (FindingKind.OBSOLETE, "15", "error"),
+        (FindingKind.OBSOLETE, "16", "error"),
+    }
+
+
+def test_cli_unreadable_input_exits_2_with_one_line_and_json_on_stdout(capsys, tmp_path):
+    scan = write_image_pdf(tmp_path / "scan.pdf")
+    code, out, err = run(capsys, "check", "--format", "json", str(scan))
+    assert code == 2
+    data = json.loads(out)
+    jsonschema.validate(data, report_schema())
+    assert data["status"] == "error" and data["error"]["code"] == "ocr_required"
+    assert data["clauses"] == []
+    assert err.count("\n") == 1 and str(scan) in err and "Traceback" not in err
+
+
+def test_cli_text_error_goes_to_stderr_only(capsys, write):
+    code, out, err = run(capsys, "check", str(write("empty.txt", "")))
+    assert code == 2 and out == ""
+    assert re.fullmatch(r"tokki: .*empty\.txt: .* \[empty\]\n", err)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check"], ["check", "--type", "5", "x.txt"], ["check", "--signed-on", "2024/04/01", "x.txt"], ["frobnicate"]],
+)
+def test_cli_bad_usage_exits_2(capsys, args):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_cli_missing_file_and_unknown_reference_exit_2(capsys, tmp_path, write):
+    code, _, err = run(capsys, "check", str(tmp_path / "nope.pdf"))
+    assert code == 2 and "nope.pdf" in err
+    code, _, err = run(capsys, "check", "--reference", "atlantis", str(write("a.txt", fukuoka_annex())))
+    assert code == 2 and "atlantis" in err
+
+
+def test_cli_html_written_to_output_file(capsys, tmp_path, write):
+    out_path = tmp_path / "out" / "report.html"
+    code, out, _ = run(capsys, "check", "--format", "html", "-o", str(out_path), str(write("old.txt", build_annex(old=True))))
+    assert code == 1 and out == ""
+    html = out_path.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") or html.lstrip().lower().startswith("<!doctype html>")
+    assert "することができる" in html and "第15" in html
+    assert not list(out_path.parent.glob(".*.tmp"))  # atomic write leaves no temp file
+
+
+def test_cli_older_reference_version(capsys, write):
+    code, out, _ = run(capsys, "check", "--format", "json", "--reference", "fukuoka-pref@pre-2023-10-10",
+                       str(write("old.txt", build_annex(old=True))))
+    data = json.loads(out)
+    assert code == 0 and data["status"] == "ok"
+    assert data["reference"]["version"] == "pre-2023-10-10"
+
+
+def test_cli_python_m_analyzer_runs(write):
+    path = write("annex.txt", fukuoka_annex())
+    proc = subprocess.run([sys.executable, "-m", "analyzer", "check", "--format", "json", str(path)],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "ok"
+
+
+def test_cli_every_command_has_help_and_is_in_the_readme():
+    parser = build_parser()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, cmd in sub.choices.items():
+        assert cmd.description, f"{name} has no description"
+        assert f"tokki {name}" in readme, f"README does not document `tokki {name}`"
+        for action in cmd._actions:
+            assert action.help, f"{name} {action.option_strings} has no help"
+            for opt in action.option_strings:
+                if opt.startswith("--") and opt != "--help":
+                    assert opt in readme, f"README does not mention {name} {opt}"
+
+
+def test_cli_every_finding_kind_and_error_code_is_documented():
+    from analyzer.errors import ErrorCode
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for value in [*map(str, FindingKind), *map(str, ClauseStatus), *map(str, ErrorCode)]:
+        assert f"`{value}`" in readme, f"README does not document `{value}`"

@@ -1,0 +1,83 @@
+"""Segmentation: labels as printed, paragraphs, items, headings; wrapped lines stay continuation."""
+from __future__ import annotations
+
+import pytest
+from contracts import fukuoka_annex, police_annex
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analyzer.model import Document
+from analyzer.segment import segment_document
+
+# (line, expected article number or None when the line is not an article start)
+ARTICLE_LINES = [
+    ("第1 乙は、甲が保有する", 1),
+    ("第１５　甲は、乙に対し", 15),
+    ("第 1 5 甲 は 、 乙 に 対 し", 15),
+    ("第十五 甲は、乙に対し", 15),
+    ("第二十二条 甲は、乙に対し", 22),
+    ("第22条 甲は、乙に対し", 22),
+    ("第22条（調査）甲は、乙に対し", 22),
+    ("**第10** 乙は、上記のほか", 10),
+    ("- 第2 乙は、保有個人情報の", 2),
+    ("第14の2 乙は、", 14),
+    ("第三者にその取扱いを委託してはならない。", None),
+    ("第1項の事案が発生した場合", None),
+    ("第 1 項 の 事 案 が", None),
+    ("第12条の規定に基づき", None),
+    ("第1~第14 略", None),
+]
+
+
+@pytest.mark.parametrize(("line", "number"), ARTICLE_LINES)
+def test_segment_article_labels(line, number):
+    text = f"前文である。\n{line}\n"
+    clauses = segment_document(Document("x.txt", "txt", text))
+    found = [c.number for c in clauses]
+    assert found == ([number] if number is not None else [])
+
+
+def test_segment_seed001_annex():
+    text = fukuoka_annex()
+    clauses = segment_document(Document("a.txt", "txt", text))
+    assert [c.number for c in clauses] == list(range(1, 20))
+    assert clauses[14].heading == "調査" and clauses[14].label == "第15"
+    assert all(c.region == "annex" for c in clauses)
+    assert [len(c.paragraphs) for c in clauses if c.number in (2, 7, 14)] == [2, 3, 3]
+    # 第10: the paragraph plus items 一–四, 三 and 四 printed on one line in the seed.
+    tenth = clauses[9]
+    assert len(tenth.paragraphs) == 1 and len(tenth.paragraphs[0]) == 5
+    assert text[tenth.paragraphs[0][4].start :].startswith("その他部外者")
+    # The 注 after 第19 is not part of it.
+    assert "必須事項" not in text[clauses[18].start : clauses[18].end]
+
+
+def test_segment_police_ordering_of_parts():
+    clauses = segment_document(Document("p.txt", "txt", police_annex()))
+    assert [c.number for c in clauses] == list(range(1, 20))
+    # 第13's 「ただし、」 paragraph follows a blank line: kept as a soft paragraph.
+    assert clauses[12].soft == (False, True)
+
+
+def test_segment_wrapped_lines_starting_with_numbers_stay_in_the_paragraph():
+    text = (
+        "（基本的事項）\n第1 乙は、個人情報の保護に関する法律（平成\n15年法律第57号）に基づき、\n"
+        "2 名の責任者を置く。\n2 乙は、次の措置を講じる。\n一 アクセス制御\n二 入退室管理\n3 乙は、報告する。"
+    )
+    (clause,) = segment_document(Document("x.txt", "txt", text))
+    assert len(clause.paragraphs) == 3
+    assert text[clause.paragraphs[0][1].start :].startswith("15年法律")
+    assert text[clause.paragraphs[0][2].start :].startswith("2 名の責任者")
+    assert [text[s.start : s.end] for s in clause.paragraphs[1]] == ["乙は、次の措置を講じる。", "アクセス制御", "入退室管理"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("第1２ 三条（）()\n乙は、。一ア①⑴-*注")), max_size=300))
+def test_segment_spans_are_ordered_and_in_bounds(text):
+    clauses = segment_document(Document("x.txt", "txt", text))
+    last = 0
+    for c in clauses:
+        spans = c.spans
+        for s in spans:
+            assert 0 <= s.start <= s.end <= len(text)
+            assert s.start >= last
+            last = s.end
