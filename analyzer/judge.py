@@ -56,9 +56,9 @@ def _word_bounds(c: Comparable, i: int, j: int) -> tuple[int, int]:
         return i, j
     lo, hi = i, j
     for w in c.words:
-        if w.start < i < w.end or (w.start <= i < w.end):
+        if w.start <= i < w.end:
             lo = min(lo, w.start)
-        if w.start < j < w.end or (w.start < j <= w.end):
+        if w.start < j <= w.end:
             hi = max(hi, w.end)
     return lo, hi
 

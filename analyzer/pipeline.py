@@ -81,7 +81,7 @@ def analyze(
         result = judge_clause(ctx, ref, matches.get(ref.id), best.get(ref.id, 0.0))
         results.append(result)
         findings.extend(findings_for(ctx, result, ref))
-    notes = [n for d in documents for n in d.notes if not n.startswith("encoding=")]
+    notes = [n for d in documents for n in d.notes]
     if not matches:
         notes.insert(0, "特記事項の条項が見つかりません（添付漏れ・別ファイルの可能性） / no 特記事項 clause was found in these files")
     if all(r.status in (ClauseStatus.MISSING, ClauseStatus.NOT_APPLICABLE) for r in results) and not clauses:

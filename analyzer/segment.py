@@ -85,7 +85,6 @@ class _Builder:
     heading: str | None
     start: int
     region: str
-    kanji: bool
     jo: bool
     blocks: list[list[Span]]
     soft: list[bool]
@@ -128,8 +127,14 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             continue
 
         art = _match_article(text)
+        if art is None and prev_kind == "heading":
+            # Some issuers number the 特記事項 「（秘密の保持）\n1 乙は…」 without 第:
+            # a plain number right after a heading line starts an article too.
+            para = _PARAGRAPH.match(text)
+            if para:
+                art = (para.group("num"), parse_number(para.group("num")), False, para.end())
         if art is not None:
-            label, num, jo, kanji, rest_at = art
+            label, num, jo, rest_at = art
             sequential = (
                 current is not None and current.number is not None and num == current.number + 1 and jo == current.jo
             )
@@ -141,9 +146,7 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
                 title = head[0] if head else None
                 if inline:
                     title, rest_at = inline.group(1), rest_at + inline.end()
-                current = _Builder(
-                    doc_index, label, num, title, head[1] if head else line.start, region, kanji, jo, [[]], [False]
-                )
+                current = _Builder(doc_index, label, num, title, head[1] if head else line.start, region, jo, [[]], [False])
                 if rest_at < len(text):
                     current.blocks[-1].append(Span(line.start + rest_at, line.end))
                 current.end = line.end
@@ -243,8 +246,8 @@ def operative_spans(text: str) -> list[Span]:
     return spans
 
 
-def _match_article(text: str) -> tuple[str, int | None, bool, bool, int] | None:
-    """(label, number, has 条, kanji numeral, offset after the label) when the line starts an article."""
+def _match_article(text: str) -> tuple[str, int | None, bool, int] | None:
+    """(label, number, has 条, offset after the label) when the line starts an article."""
     m = _ARTICLE.match(text)
     if not m:
         return None
@@ -263,10 +266,8 @@ def _match_article(text: str) -> tuple[str, int | None, bool, bool, int] | None:
         # A bare 第N needs a separator (space or a heading in parentheses).
         if not (spaced or nxt in "（(") or nxt in _NOT_AFTER_BARE:
             return None
-    label = text[: after].rstrip(" \t\u3000*")
-    num_text = m.group("num")
-    kanji = not re.search(r"[0-9０-９]", num_text)
-    return label, parse_number(num_text), jo, kanji, after + (len(rest) - len(rest_stripped))
+    label = text[:after].rstrip(" \t\u3000*")
+    return label, parse_number(m.group("num")), jo, after + (len(rest) - len(rest_stripped))
 
 
 def segment_documents(docs: list[Document]) -> list[Clause]:

@@ -6,7 +6,7 @@ module only loads and validates them.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,8 +43,6 @@ class Settings:
             raise ValueError("ingest.max_bytes must be positive")
 
     def with_overrides(self, **kw) -> Settings:
-        from dataclasses import replace
-
         return replace(self, **kw)
 
 

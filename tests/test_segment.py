@@ -81,3 +81,9 @@ def test_segment_spans_are_ordered_and_in_bounds(text):
             assert 0 <= s.start <= s.end <= len(text)
             assert s.start >= last
             last = s.end
+
+
+def test_segment_numbered_without_dai_after_headings():
+    text = "個人情報取扱特記事項\n（秘密の保持）\n１　乙は、秘密を守る。\n２　乙は、退職後も守る。\n（再委託の禁止）\n２　乙は、再委託しない。\n"
+    clauses = segment_document(Document("x.txt", "txt", text))
+    assert [(c.label, c.heading, len(c.paragraphs)) for c in clauses] == [("１", "秘密の保持", 2), ("２", "再委託の禁止", 1)]

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import DocumentTooLarge, EmptyDocument, UnsupportedFormat
+from ..errors import CorruptDocument, DocumentTooLarge, EmptyDocument, UnsupportedFormat
 from ..model import Document
 from ..settings import Settings
 from . import docx, pdf, text
@@ -47,8 +47,6 @@ def load_document(path: Path, settings: Settings, display: str | None = None) ->
     try:
         size = path.stat().st_size
     except OSError as exc:
-        from ..errors import CorruptDocument
-
         raise CorruptDocument(name, f"ファイルを読めません / cannot read the file: {exc.strerror or exc}") from exc
     if size == 0:
         raise EmptyDocument(name, "0 バイトのファイルです / the file is empty (0 bytes)")

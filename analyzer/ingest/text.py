@@ -41,8 +41,8 @@ def read_text(path: Path, name: str) -> Document:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CorruptDocument(name, "テキストではありません（バイナリ） / binary data, not a text file")
     try:
-        text, encoding = decode_bytes(data)
+        text, _ = decode_bytes(data)
     except ValueError as exc:
         raise CorruptDocument(name, f"文字コードを判別できません / unknown text encoding: {exc}") from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return Document(name, "txt", text, (), (f"encoding={encoding}",))
+    return Document(name, "txt", text)
