@@ -1,0 +1,75 @@
+"""Reports: every format renders; JSON validates; HTML escapes document text and highlights changes."""
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import jsonschema
+import pytest
+from builders import write_image_pdf
+from contracts import build_annex, fukuoka_annex, police_annex
+
+from analyzer import analyze
+from analyzer.report import render_report
+from analyzer.report.html import highlight
+from analyzer.report.json import report_schema
+
+
+@pytest.fixture
+def reports(tmp_path, write):
+    return {
+        "clean": analyze([write("a.txt", fukuoka_annex())]),
+        "police": analyze([write("p.txt", police_annex())]),
+        "old": analyze([write("o.txt", build_annex(old=True))], signed_on=None, contract_type="2"),
+        "dropped": analyze([write("d.txt", build_annex(drop=(12, 17)))]),
+        "error": analyze([write_image_pdf(tmp_path / "scan.pdf")]),
+    }
+
+
+@pytest.mark.parametrize("name", ["clean", "police", "old", "dropped", "error"])
+def test_report_json_validates(reports, name):
+    data = json.loads(render_report(reports[name], "json"))
+    jsonschema.validate(data, report_schema())
+    assert data["status"] == reports[name].status
+
+
+@pytest.mark.parametrize("name", ["clean", "police", "old", "dropped", "error"])
+def test_report_html_and_text_render(reports, name):
+    html = render_report(reports[name], "html")
+    HTMLParser().feed(html)
+    assert "http://" not in html and "https://" not in html and "<script" not in html
+    text = render_report(reports[name], "text")
+    assert reports[name].contract_id in text and "\033[" not in text
+
+
+def test_report_html_escapes_document_text(write):
+    text = build_annex().replace("随時実地の調査等を行う", "随時実地の<script>alert(1)</script>調査等を行う")
+    html = render_report(analyze([write("x.txt", text)]), "html")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_report_html_highlights_changed_words(write):
+    html = render_report(analyze([write("o.txt", build_annex(old=True))]), "html")
+    assert "<mark>することができる</mark>" in html
+    assert "<mark>行う</mark>" in html
+    assert "要修正" in html
+
+
+def test_report_text_colour_only_when_asked(write):
+    report = analyze([write("o.txt", build_annex(old=True))])
+    assert "\033[31m" in render_report(report, "text", color=True)
+    assert "\033[" not in render_report(report, "text", color=False)
+
+
+HIGHLIGHT = [
+    ("abcabc", ["b"], [("a", False), ("b", True), ("cabc", False)]),
+    ("調査等を行うものとする", ["行う"], [("調査等を", False), ("行う", True), ("ものとする", False)]),
+    ("abc", ["x", ""], [("abc", False)]),
+    ("aXbX", ["X", "X"], [("a", False), ("X", True), ("b", False), ("X", True)]),
+]
+
+
+@pytest.mark.parametrize(("text", "needles", "expected"), HIGHLIGHT)
+def test_report_highlight_segments(text, needles, expected):
+    assert highlight(text, needles) == expected
