@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .ingest.pdf import PAGE_NUMBER
 from .ja.numerals import item_key, parse_number
 from .model import Clause, Document, Span
 
@@ -38,7 +39,6 @@ _ITEM = re.compile(
     rf"|[⑴-⒇①-⑳]|[アイウエオカキクケコサシスセソタチツテト]){_SP}+(?=\S)"
 )
 _HEADING = re.compile(rf"^[（(]{_SP}*(?P<title>[^（）()]{{1,40}}?){_SP}*[）)]$")
-_PAGE_NUMBER = re.compile(r"^[-－―—‐–\s]*(?:[0-9０-９]+(?:\s*[/／]\s*[0-9０-９]+)?|[pP]\.?\s*\d+)[-－―—‐–\s]*$")
 _SENTENCE_END = tuple("。．.）)」：:")
 # Lines that end the article before them: notes (注), 以上, supplementary provisions.
 _TERMINATOR = re.compile(rf"^(?:[（(]?{_SP}*注{_SP}*[）)]?|注記|備考|以{_SP}*上|附{_SP}*則|記)$")
@@ -65,7 +65,7 @@ def _lines(text: str) -> list[_Line]:
 
 
 def _is_noise(line: _Line) -> bool:
-    return not line.text or bool(_PAGE_NUMBER.match(line.text))
+    return not line.text or bool(PAGE_NUMBER.match(line.text))
 
 
 def _is_annex_title(text: str) -> bool:
@@ -256,8 +256,9 @@ def _match_article(text: str) -> tuple[str, int | None, bool, int] | None:
     jo = m.group("jo") is not None
     rest_stripped = rest.lstrip(" \t\u3000")
     spaced = rest_stripped != rest or text[after - 1] in " \t\u3000"
-    if not rest_stripped:
-        return None
+    label = text[:after].rstrip(" \t\u3000*")
+    if not rest_stripped:  # the label alone on its line, the text on the next
+        return label, parse_number(m.group("num")), jo, len(text)
     nxt = rest_stripped[0]
     if jo:
         if not spaced and nxt in _NOT_AFTER_JO:
@@ -266,7 +267,6 @@ def _match_article(text: str) -> tuple[str, int | None, bool, int] | None:
         # A bare 第N needs a separator (space or a heading in parentheses).
         if not (spaced or nxt in "（(") or nxt in _NOT_AFTER_BARE:
             return None
-    label = text[:after].rstrip(" \t\u3000*")
     return label, parse_number(m.group("num")), jo, after + (len(rest) - len(rest_stripped))
 
 

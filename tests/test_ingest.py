@@ -178,3 +178,11 @@ def test_ingest_too_large(write):
     settings = default_settings().with_overrides(max_bytes=100)
     report = analyze([write("big.txt", build_annex())], settings=settings)
     assert report.error.code is ErrorCode.TOO_LARGE
+
+
+def test_ingest_text_form_feeds_are_pages(write):
+    # pdftotext separates pages with \f; a page break may fall mid-sentence.
+    text = build_annex().replace("(調査)", "\f(調査)").replace("資料の提出を", "資料の\f提出を")
+    report = analyze([write("pdftotext.txt", text)])
+    assert statuses(report) == ALL_CURRENT
+    assert [report.clauses[i].location.page for i in (0, 14, 15, 16)] == [1, 2, 2, 3]

@@ -19,7 +19,8 @@ from ..model import Document, Page
 EDGE_LINES = 2
 # Share of pages a line must recur on (at the same edge) to be a header/footer.
 HEADER_FOOTER_SHARE = 0.5
-_PAGE_NUMBER = re.compile(r"^[-－―—‐–\s]*(?:[0-9０-９]+(?:\s*[/／]\s*[0-9０-９]+)?|[pP]\.?\s*\d+)[-－―—‐–\s]*$")
+# A line that is only a page number: 「3」「- 3 -」「3 / 10」「p. 3」.
+PAGE_NUMBER = re.compile(r"^[-－―—‐–\s]*(?:[0-9０-９]+(?:\s*[/／]\s*[0-9０-９]+)?|[pP]\.?\s*\d+)[-－―—‐–\s]*$")
 _FPDF_ERR_PASSWORD = 4
 
 
@@ -46,7 +47,7 @@ def strip_running_lines(pages: list[list[str]], share: float = HEADER_FOOTER_SHA
             edge = ("top" if i in top else None, "bottom" if i in bottom else None)
             if any(e and (e, _edge_key(ln)) in running for e in edge):
                 continue
-            if (i in top or i in bottom) and _PAGE_NUMBER.match(ln.strip() or "x"):
+            if (i in top or i in bottom) and PAGE_NUMBER.match(ln.strip() or "x"):
                 continue
             kept.append(ln)
         out.append(kept)

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from ..errors import CorruptDocument
-from ..model import Document
+from ..model import Document, Page
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff、。「」（）]")
 
@@ -45,4 +45,12 @@ def read_text(path: Path, name: str) -> Document:
     except ValueError as exc:
         raise CorruptDocument(name, f"文字コードを判別できません / unknown text encoding: {exc}") from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return Document(name, "txt", text)
+    if "\f" not in text:
+        return Document(name, "txt", text)
+    # Form feeds are page breaks (pdftotext output): keep them as pages.
+    pages, offset = [], 0
+    chunks = text.split("\f")
+    for number, chunk in enumerate(chunks, start=1):
+        pages.append(Page(number, offset, offset + len(chunk)))
+        offset += len(chunk) + 1
+    return Document(name, "txt", "\n".join(chunks), tuple(pages))

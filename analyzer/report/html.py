@@ -1,15 +1,23 @@
 """HTML report: one self-contained file (inline CSS, no scripts, no network), verdict first.
 
-All document text goes through Jinja2 autoescaping; highlighted changes are
-passed as (text, highlighted) segments, never as pre-built markup.
+The template renders the tokki.report/1 dict (``report_to_dict``) plus a few
+view values computed here. All document text goes through Jinja2
+autoescaping; changed words are passed as (text, highlighted) segments cut
+from the raw text, never as pre-built markup, so a contract containing
+``<script>`` shows as text.
 """
 from __future__ import annotations
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+import unicodedata
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..model import Report
 from .json import report_to_dict
 from .text import CHANGE_LABEL
+
+TEMPLATE = "report.html.j2"
 
 STATUS_LABEL = {
     "current": "現行",
@@ -18,25 +26,105 @@ STATUS_LABEL = {
     "missing": "欠落",
     "not_applicable": "対象外",
 }
+STATUS_LABEL_EN = {
+    "current": "current",
+    "obsolete": "obsolete",
+    "modified": "modified",
+    "missing": "missing",
+    "not_applicable": "n/a",
+}
 SEVERITY_LABEL = {"error": "エラー", "warning": "警告", "info": "情報"}
+SEVERITY_LABEL_EN = {"error": "error", "warning": "warning", "info": "info"}
+CHANGE_LABEL_EN = {
+    "weakened": "weakened",
+    "strengthened": "strengthened",
+    "deleted": "deleted",
+    "inserted": "inserted",
+    "replaced": "replaced",
+}
+ERROR_LABEL = {
+    "ocr_required": "文字情報のないPDF（スキャン）です。OCR処理が必要です",
+    "encrypted": "パスワード保護されています",
+    "corrupt": "ファイルが壊れているか、拡張子と内容が一致しません",
+    "unsupported_format": "対応していないファイル形式です（PDF・DOCX・TXTに変換してください）",
+    "empty": "本文がありません",
+    "too_large": "ファイルが大きすぎます",
+    "timeout": "処理が時間内に終わりませんでした",
+}
+
+Segments = list[tuple[str, bool]]
 
 
-def highlight(text: str, needles: list[str]) -> list[tuple[str, bool]]:
-    """Split ``text`` into (segment, highlighted) parts, marking the first occurrence of each needle in order."""
+# ---------------------------------------------------------------- highlighting
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """``text`` NFKC-folded per character with whitespace dropped, and each folded char's offset in ``text``.
+
+    Lets a change quoted from normalized text be found in the wording as
+    written, where a line break, a stray space or a full-width digit may sit
+    inside the quoted words.
+    """
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        for f in unicodedata.normalize("NFKC", ch):
+            if f.isspace():
+                continue
+            out.append(f)
+            where.append(i)
+    return "".join(out), where
+
+
+def _find(text: str, needle: str, pos: int, folded: tuple[str, list[int]] | None) -> tuple[int, int] | None:
+    """[start, end) of ``needle`` in ``text``: first exact occurrence at or after ``pos``, else the first
+    anywhere, else the first whitespace/width-insensitive occurrence; None if absent."""
+    i = text.find(needle, pos)
+    if i < 0:
+        i = text.find(needle)
+    if i >= 0:
+        return i, i + len(needle)
+    if folded is None:
+        return None
+    key, _ = _folded(needle)
+    if not key:
+        return None
+    hay, where = folded
+    j = hay.find(key)
+    if j < 0:
+        return None
+    return where[j], where[j + len(key) - 1] + 1
+
+
+def highlight(text: str, needles: list[str]) -> Segments:
+    """Split ``text`` into (segment, highlighted) parts, marking the first occurrence of each needle in order.
+
+    Needles are searched from the end of the previous mark (so two changes
+    quoting the same words mark two places), falling back to the first
+    occurrence anywhere and then to a match that ignores whitespace and
+    character width. Empty, absent or overlapping needles mark nothing.
+    The segments join back to ``text`` exactly.
+    """
     marks: list[tuple[int, int]] = []
     pos = 0
+    folded: tuple[str, list[int]] | None = None
     for needle in needles:
         if not needle:
             continue
-        i = text.find(needle, pos)
-        if i < 0:
-            i = text.find(needle)
-        if i < 0 or any(s < i + len(needle) and i < e for s, e in marks):
+        hit = _find(text, needle, pos, None)
+        if hit is None:
+            if folded is None:
+                folded = _folded(text)
+            hit = _find(text, needle, pos, folded)
+        if hit is None:
             continue
-        marks.append((i, i + len(needle)))
-        pos = i + len(needle)
+        s, e = hit
+        if any(ms < e and s < me for ms, me in marks):
+            continue
+        marks.append((s, e))
+        pos = e
     marks.sort()
-    out: list[tuple[str, bool]] = []
+    out: Segments = []
     last = 0
     for s, e in marks:
         if s > last:
@@ -48,18 +136,44 @@ def highlight(text: str, needles: list[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def _verdict(data: dict) -> tuple[str, str]:
+# ---------------------------------------------------------------- view values
+
+
+def _verdict(data: dict) -> tuple[str, str, str]:
+    """(css class, Japanese, English) of the banner."""
     if data["status"] == "error":
-        return "error", "読み取りエラー / Error"
+        return "error", "読み取りエラー", "Error"
     severities = {f["severity"] for f in data["findings"]}
     if "error" in severities:
-        return "bad", "要修正 / Action required"
+        return "bad", "要修正", "Action required"
     if severities:
-        return "warn", "要確認 / Review"
-    return "ok", "問題なし / No findings"
+        return "warn", "要確認", "Review"
+    return "ok", "問題なし", "No findings"
 
 
-_ENV = Environment(loader=PackageLoader("analyzer.report", "."), autoescape=select_autoescape(["j2", "html"]))
+def _basename(path: str) -> str:
+    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or path
+
+
+def _percent(value: object) -> str:
+    if not isinstance(value, (int, float)):
+        return "—"
+    return f"{round(float(value) * 100):d}%"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("analyzer.report", "."),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["basename"] = _basename
+    env.filters["percent"] = _percent
+    return env
 
 
 def render_html(report: Report, **_: object) -> str:
@@ -67,12 +181,21 @@ def render_html(report: Report, **_: object) -> str:
     for c in data["clauses"]:
         c["expected_segments"] = highlight(c["expected_text"], [ch["expected"] for ch in c["changes"]])
         c["actual_segments"] = highlight(c["actual_text"], [ch["actual"] for ch in c["changes"]])
-    verdict_class, verdict = _verdict(data)
-    return _ENV.get_template("report.html.j2").render(
+    severity_counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in SEVERITY_LABEL}
+    verdict_class, verdict, verdict_en = _verdict(data)
+    detailed = {c["id"] for c in data["clauses"] if c["status"] in ("obsolete", "modified", "missing") or c["notes"]}
+    return _environment().get_template(TEMPLATE).render(
         r=data,
         verdict=verdict,
+        verdict_en=verdict_en,
         verdict_class=verdict_class,
+        severity_counts=severity_counts,
+        detailed=detailed,
         status_label=STATUS_LABEL,
+        status_label_en=STATUS_LABEL_EN,
         severity_label=SEVERITY_LABEL,
+        severity_label_en=SEVERITY_LABEL_EN,
         change_label=CHANGE_LABEL,
+        change_label_en=CHANGE_LABEL_EN,
+        error_label=ERROR_LABEL,
     )
