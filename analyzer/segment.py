@@ -121,7 +121,9 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         ends_sentence = prev is None or prev_kind in ("start", "heading", "title") or prev.text.endswith(_SENTENCE_END)
 
         heading = _HEADING.match(text)
-        if heading:
+        # A heading holds no sentence of its own: a wrapped 「（以下「記録媒体」という。）」
+        # line is continuation text.
+        if heading and not re.search(r"[、。「]", heading.group("title")):
             pending_heading = (heading.group("title"), line.start)
             prev, prev_kind = line, "heading"
             continue

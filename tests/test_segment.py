@@ -88,3 +88,10 @@ def test_segment_numbered_without_dai_after_headings():
     text = "個人情報取扱特記事項\n（秘密の保持）\n１　乙は、秘密を守る。\n２　乙は、退職後も守る。\n（再委託の禁止）\n２　乙は、再委託しない。\n"
     clauses = segment_document(Document("x.txt", "txt", text))
     assert [(c.label, c.heading, len(c.paragraphs)) for c in clauses] == [("１", "秘密の保持", 2), ("２", "再委託の禁止", 1)]
+
+
+def test_segment_wrapped_parenthetical_line_is_not_a_heading():
+    text = "（持出しの禁止）\n第6 乙は、保有個人情報が記録された資料等\n（以下「記録媒体」という。）\nを持ち出してはならない。\n（複写の禁止）\n第7 乙は、複写してはならない。"
+    clauses = segment_document(Document("x.txt", "txt", text))
+    assert [(c.label, c.heading) for c in clauses] == [("第6", "持出しの禁止"), ("第7", "複写の禁止")]
+    assert len(clauses[0].spans) == 3

@@ -102,7 +102,7 @@ def highlight(text: str, needles: list[str]) -> Segments:
     Needles are searched from the end of the previous mark (so two changes
     quoting the same words mark two places), falling back to the first
     occurrence anywhere and then to a match that ignores whitespace and
-    character width. Empty, absent or overlapping needles mark nothing.
+    character width. Empty or absent needles mark nothing; overlapping marks merge.
     The segments join back to ``text`` exactly.
     """
     marks: list[tuple[int, int]] = []
@@ -118,15 +118,17 @@ def highlight(text: str, needles: list[str]) -> Segments:
             hit = _find(text, needle, pos, folded)
         if hit is None:
             continue
-        s, e = hit
-        if any(ms < e and s < me for ms, me in marks):
-            continue
-        marks.append((s, e))
-        pos = e
-    marks.sort()
+        marks.append(hit)
+        pos = hit[1]
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(marks):
+        if merged and s < merged[-1][1]:  # overlapping changes: mark their union once
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
     out: Segments = []
     last = 0
-    for s, e in marks:
+    for s, e in merged:
         if s > last:
             out.append((text[last:s], False))
         out.append((text[s:e], True))
