@@ -15,17 +15,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..model import Report
 from .json import report_to_dict
-from .text import CHANGE_LABEL
+from .text import CHANGE_LABEL, SEVERITY_LABEL, STATUS_LABEL
 
 TEMPLATE = "report.html.j2"
 
-STATUS_LABEL = {
-    "current": "現行",
-    "obsolete": "旧版",
-    "modified": "変更あり",
-    "missing": "欠落",
-    "not_applicable": "対象外",
-}
 STATUS_LABEL_EN = {
     "current": "current",
     "obsolete": "obsolete",
@@ -33,7 +26,6 @@ STATUS_LABEL_EN = {
     "missing": "missing",
     "not_applicable": "n/a",
 }
-SEVERITY_LABEL = {"error": "エラー", "warning": "警告", "info": "情報"}
 SEVERITY_LABEL_EN = {"error": "error", "warning": "warning", "info": "info"}
 CHANGE_LABEL_EN = {
     "weakened": "weakened",
