@@ -1,8 +1,14 @@
 """Acceptance: one contract end to end, on texts built from seeds 000 and 001."""
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from contracts import build_annex, embedded_contract, fukuoka_annex, police_annex
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer import analyze
 from analyzer.model import ChangeKind, ClauseStatus, FindingKind, Severity
@@ -171,3 +177,16 @@ def test_pipeline_no_annex_says_so(write):
     report = analyze([write("body.txt", embedded_contract().split("第20条")[0])])
     assert {c.status for c in report.clauses} == {ClauseStatus.MISSING}
     assert any("見つかりません" in n for n in report.notes)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400), st.sampled_from([0, 50, 200]))
+def test_pipeline_never_raises_on_arbitrary_text(noise, cut):
+    # Arbitrary Unicode, alone or spliced into a real annex, gives a report, never an exception.
+    text = build_annex()[:cut] + noise + build_annex()[cut * 3 :]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.txt"
+        path.write_text(text, encoding="utf-8")
+        report = analyze([path])
+    assert report.status in ("ok", "findings", "error")
+    assert report.error is not None or [c.clause_id for c in report.clauses] == ALL
