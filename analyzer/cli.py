@@ -6,12 +6,14 @@ unreadable input (a one-line message on stderr names the file and the reason).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from pathlib import Path
 
 from . import __version__
 from .errors import TokkiError
+from .evaluate import evaluate_archive, format_eval
 from .pipeline import analyze
 from .report import render_report, write_atomic
 
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="1件の契約書（本体と別記のファイル）の特記事項を参照文と照合し、条ごとに現行・旧版・変更あり・欠落を判定します。"
         " / Checks one contract's 特記事項 clause by clause: current, obsolete, modified or missing.",
     )
-    check.add_argument("files", nargs="+", metavar="FILE", type=Path, help="契約書のファイル（PDF・DOCX・TXT） / contract files")
+    check.add_argument("files", nargs="+", metavar="FILE", type=Path, help="契約書のファイルまたはフォルダ（PDF・DOCX・TXT） / contract files, or its folder")
     check.add_argument("--reference", metavar="ID[@VERSION]", help="参照文（既定: fukuoka-pref の最新版） / reference set and version")
     check.add_argument("--type", dest="contract_type", choices=["1", "2", "3", "4"], help="契約の類型 1–4 / contract type")
     check.add_argument("--signed-on", type=_date, metavar="YYYY-MM-DD", help="契約締結日 / signing date")
@@ -58,12 +60,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="追加の参照フォルダ / extra folder of reference files",
     )
     check.set_defaults(func=cmd_check)
+
+    ev = sub.add_parser(
+        "eval",
+        help="ラベル付きアーカイブで精度を測定 / measure accuracy on a labelled archive",
+        description="manifest.csv と labels.json のあるフォルダを解析し、条の判定の混同行列と、指摘の種類ごとの適合率・再現率・F1、"
+        "エラーコードの正答数を示します。 / Analyses a labelled archive and prints the clause-status confusion matrix, "
+        "precision/recall/F1 per finding kind and error-code accuracy.",
+    )
+    ev.add_argument("directory", metavar="DIR", type=Path, help="ラベル付きアーカイブ（例: corpus） / labelled archive folder")
+    ev.add_argument("--json", action="store_true", help="結果を JSON で出力 / print the figures as JSON")
+    ev.add_argument(
+        "--library", type=Path, action="append", default=[], metavar="DIR",
+        help="追加の参照フォルダ / extra folder of reference files",
+    )
+    ev.set_defaults(func=cmd_eval)
     return parser
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     for f in args.files:
-        if not f.is_file():
+        if not f.exists():
             print(f"tokki: {f}: ファイルがありません / no such file", file=sys.stderr)
             return EXIT_USAGE
     report = analyze(
@@ -84,6 +101,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"tokki: {report.error.file}: {report.error.message} [{report.error.code.value}]", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    result = evaluate_archive(args.directory, library_dirs=args.library)
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(format_eval(result))
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

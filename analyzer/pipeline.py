@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import DocumentError
+from .archive import contract_folder_files
 from .ingest import load_document, natural_key
 from .judge import JudgeContext, findings_for, judge_clause
 from .match import match_clauses, prepare_contract, reference_forms
@@ -19,8 +20,14 @@ from .settings import Settings, default_settings
 
 
 def contract_files(paths: Sequence[Path | str]) -> list[Path]:
-    """The files of one contract in reading order: natural order of their paths (別紙2 before 別紙10)."""
-    return sorted((Path(p) for p in paths), key=lambda p: natural_key(str(p)))
+    """The files of one contract in reading order: natural order of their paths (別紙2 before 別紙10).
+
+    A folder stands for the documents in it (recursively; hidden and lock files left out).
+    """
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files.extend(contract_folder_files(p) if p.is_dir() else [p])
+    return sorted(files, key=lambda p: natural_key(str(p)))
 
 
 def default_contract_id(files: Sequence[Path]) -> str:

@@ -223,7 +223,9 @@ def _split_inline_items(text: str, start: int, end: int, line_start: int, key: t
     pos = start
     while True:
         nxt = None
-        for m in re.finditer(rf"{_SP}+(?P<label>\S{{1,4}}?){_SP}+", text[pos - line_start : end - line_start]):
+        # The trailing space is a lookahead so that spaced-out text (「三 不 正 … 四 そ の 他」)
+        # offers every character as a candidate label.
+        for m in re.finditer(rf"{_SP}+(?P<label>\S{{1,4}}?)(?={_SP}+\S)", text[pos - line_start : end - line_start]):
             k = item_key(m.group("label"))
             if k == (key[0], key[1] + 1):
                 nxt = m
@@ -233,7 +235,8 @@ def _split_inline_items(text: str, start: int, end: int, line_start: int, key: t
             return
         yield Span(pos, pos + nxt.start()), key
         key = (key[0], key[1] + 1)
-        pos = pos + nxt.end()
+        rest = text[pos - line_start + nxt.end() : end - line_start]
+        pos = pos + nxt.end() + (len(rest) - len(rest.lstrip(" \t\u3000")))
 
 
 def operative_spans(text: str) -> list[Span]:

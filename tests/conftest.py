@@ -20,3 +20,18 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+# Accuracy figures recorded by test_eval.py, printed at the end of the run.
+EVAL_FIGURES: list[tuple[str, dict]] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not EVAL_FIGURES:
+        return
+    terminalreporter.section("tokki eval (accuracy)")
+    for name, data in EVAL_FIGURES:
+        f1 = "  ".join(f"{k} {v:.3f}" for k, v in data["f1"].items())
+        terminalreporter.write_line(
+            f"{name}: {data['contracts']} contracts, F1 {f1}, error codes {data['errors_ok']}/{data['errors_total']}"
+        )
