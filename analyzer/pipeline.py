@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from .errors import DocumentError
 from .archive import contract_folder_files
+from .errors import DocumentError
 from .ingest import load_document, natural_key
 from .judge import JudgeContext, findings_for, judge_clause
 from .match import match_clauses, prepare_contract, reference_forms
-from .model import ClauseStatus, Document, Report, ReportError
+from .model import Document, Report, ReportError
 from .references import load_reference_library, resolve_reference
 from .segment import segment_documents
 from .settings import Settings, default_settings
@@ -91,6 +91,6 @@ def analyze(
     notes = [n for d in documents for n in d.notes]
     if not matches:
         notes.insert(0, "特記事項の条項が見つかりません（添付漏れ・別ファイルの可能性） / no 特記事項 clause was found in these files")
-    if all(r.status in (ClauseStatus.MISSING, ClauseStatus.NOT_APPLICABLE) for r in results) and not clauses:
+    if not clauses:
         notes.insert(0, "条番号（第N）のある条文が読み取れませんでした / no numbered article could be read")
     return Report(**base, clauses=tuple(results), findings=tuple(findings), notes=tuple(notes))

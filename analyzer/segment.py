@@ -38,7 +38,10 @@ _ITEM = re.compile(
     rf"(?P<label>[一二三四五六七八九十]{{1,3}}|[(（]{_SP}*(?:[0-9０-９]{{1,2}}|[一二三四五六七八九十]{{1,3}}){_SP}*[)）]"
     rf"|[⑴-⒇①-⑳]|[アイウエオカキクケコサシスセソタチツテト]){_SP}+(?=\S)"
 )
-_HEADING = re.compile(rf"^[（(]{_SP}*(?P<title>[^（）()]{{1,40}}?){_SP}*[）)]$")
+_HEADING = re.compile(rf"^[（(【〔]{_SP}*(?P<title>[^（）()【】〔〕]{{1,40}}?){_SP}*[）)】〕]$")
+# 「第1 基本的事項」 with the text on the next line: a short rest with no
+# punctuation and no particle at its end is a heading, not the start of the text.
+_BARE_HEADING = re.compile(r"[^、。，．,.]{1,20}(?<![はがをにのでとへもや])")
 _SENTENCE_END = tuple("。．.）)」：:")
 # Lines that end the article before them: notes (注), 以上, supplementary provisions.
 _TERMINATOR = re.compile(rf"^(?:[（(]?{_SP}*注{_SP}*[）)]?|注記|備考|以{_SP}*上|附{_SP}*則|記)$")
@@ -144,10 +147,12 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
                 close()
                 head = pending_heading if prev_kind == "heading" else None
                 rest = text[rest_at:]
-                inline = re.match(rf"[（(]{_SP}*([^（）()]{{1,40}}?){_SP}*[）)]{_SP}*", rest)
+                inline = re.match(rf"[（(【〔]{_SP}*([^（）()【】〔〕]{{1,40}}?){_SP}*[）)】〕]{_SP}*", rest)
                 title = head[0] if head else None
                 if inline:
                     title, rest_at = inline.group(1), rest_at + inline.end()
+                elif head is None and _BARE_HEADING.fullmatch(rest.strip()):
+                    title, rest_at = rest.strip(), len(text)
                 current = _Builder(doc_index, label, num, title, head[1] if head else line.start, region, jo, [[]], [False])
                 if rest_at < len(text):
                     current.blocks[-1].append(Span(line.start + rest_at, line.end))

@@ -95,3 +95,19 @@ def test_segment_wrapped_parenthetical_line_is_not_a_heading():
     clauses = segment_document(Document("x.txt", "txt", text))
     assert [(c.label, c.heading) for c in clauses] == [("第6", "持出しの禁止"), ("第7", "複写の禁止")]
     assert len(clauses[0].spans) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "heading", "body"),
+    [
+        ("第1 基本的事項\n乙は、個人情報を保護する。", "基本的事項", "乙は、個人情報を保護する。"),
+        ("【秘密の保持】\n第4 乙は、漏らしてはならない。", "秘密の保持", "乙は、漏らしてはならない。"),
+        ("第4条【秘密の保持】乙は、漏らしてはならない。", "秘密の保持", "乙は、漏らしてはならない。"),
+        ("第4 乙は\n、漏らしてはならない。", None, "乙は\n、漏らしてはならない。"),
+    ],
+)
+def test_segment_heading_forms(text, heading, body):
+    (clause,) = segment_document(Document("x.txt", "txt", "前文。\n" + text))
+    full = "前文。\n" + text
+    assert clause.heading == heading
+    assert full[clause.spans[0].start : clause.spans[-1].end] == body
