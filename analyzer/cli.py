@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--reference", metavar="ID[@VERSION]", help="参照文（既定: fukuoka-pref の最新版） / reference set and version")
     check.add_argument("--type", dest="contract_type", choices=["1", "2", "3", "4"], help="契約の類型 1–4 / contract type")
     check.add_argument("--signed-on", type=_date, metavar="YYYY-MM-DD", help="契約締結日 / signing date")
+    check.add_argument(
+        "--tokutei", action="store_true",
+        help="特定個人情報（マイナンバー）を扱う契約: その場合だけ必要な項も必須にする / the contract handles 特定個人情報",
+    )
     check.add_argument("--format", choices=["text", "json", "html"], default="text", help="出力形式 / output format")
     check.add_argument("-o", "--output", type=Path, metavar="OUT", help="出力ファイル（既定: 標準出力） / output file")
     check.add_argument("--id", dest="contract_id", help="契約ID（既定: 最初のファイル名） / contract id")
@@ -90,6 +94,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         signed_on=args.signed_on,
         contract_id=args.contract_id,
         library_dirs=args.library,
+        tokutei=args.tokutei,
     )
     to_tty = args.output is None and sys.stdout.isatty()
     out = render_report(report, args.format, color=to_tty)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .match import ContractText, similarity
+from .match import ContractText, RefForms, similarity
 from .model import (
     Change,
     ChangeKind,
@@ -44,10 +44,11 @@ _STANDALONE_POS = {"副詞", "接続詞", "連体詞", "感動詞"}
 class JudgeContext:
     ref_set: ReferenceSet
     version: ReferenceVersion
-    ref_forms: dict[tuple[str, str], Comparable]
+    ref_forms: RefForms
     contract: ContractText
     settings: Settings
     contract_type: str | None = None
+    tokutei: bool = False  # the contract handles 特定個人情報
 
 
 def _word_bounds(c: Comparable, i: int, j: int) -> tuple[int, int]:
@@ -189,22 +190,29 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
     mark = ref.types.get(ctx.contract_type or "", "")
     if match is None:
         status = ClauseStatus.NOT_APPLICABLE if mark == "—" else ClauseStatus.MISSING
-        return ClauseResult(ref.id, ref.title, status, ref.mandatory, round(best, 3), None, None, expected_text=ref.text)
+        expected = ref.wordings()[ref.accepted(ctx.tokutei)[0]]
+        return ClauseResult(ref.id, ref.title, status, ref.mandatory, round(best, 3), None, None, expected_text=expected)
 
     act = ctx.contract.unit_comparable(match.units)
-    cur = ctx.ref_forms[(ctx.version.version, ref.id)]
+    forms = ctx.ref_forms[(ctx.version.version, ref.id)]
+    accepted_idx = ref.accepted(ctx.tokutei)
+    # The accepted wording closest to the contract's (an alternative ※ form, the
+    # text with or without 特定個人情報 paragraphs): changes are shown against it.
+    k = max(accepted_idx, key=lambda i: (forms[i].text == act.text, similarity(forms[i].text, act.text)))
+    cur, expected_text = forms[k], ref.wordings()[k]
     sim_cur = similarity(cur.text, act.text)
     status, matched_version, sim = ClauseStatus.CURRENT, ctx.version.version, sim_cur
     if act.text != cur.text:
         status = ClauseStatus.MODIFIED
+        accepted = {forms[i].text for i in accepted_idx}
         best_old: tuple[float, str] | None = None
         for v in _versions_before(ctx):
-            form = ctx.ref_forms.get((v.version, ref.id))
-            if form is None or form.text == cur.text:
-                continue
-            s = 1.0 if form.text == act.text else similarity(form.text, act.text)
-            if best_old is None or s > best_old[0]:
-                best_old = (s, v.version)
+            for form in ctx.ref_forms.get((v.version, ref.id), ()):
+                if form.text in accepted:
+                    continue
+                s = similarity(form.text, act.text)
+                if best_old is None or s > best_old[0]:
+                    best_old = (s, v.version)
         if best_old is not None and best_old[0] > sim_cur:
             status, sim, matched_version = ClauseStatus.OBSOLETE, best_old[0], best_old[1]
 
@@ -217,7 +225,7 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
         ).text:
             notes.append(f"見出しが異なります / heading differs: 「{clause.heading}」 (参照: 「{ref.title}」)")
     doc_text = ctx.contract.documents[clause.doc_index].text
-    changes = diff_changes(cur, ref.text, act, doc_text, ctx.settings) if status is not ClauseStatus.CURRENT else []
+    changes = diff_changes(cur, expected_text, act, doc_text, ctx.settings) if status is not ClauseStatus.CURRENT else []
     return ClauseResult(
         ref.id,
         ref.title,
@@ -227,7 +235,7 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
         matched_version,
         _location(ctx, match),
         tuple(changes),
-        ref.text,
+        expected_text,
         _actual_text(ctx, match),
         tuple(notes),
     )

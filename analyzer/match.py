@@ -74,10 +74,13 @@ def similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100.0
 
 
-def reference_forms(ref_set: ReferenceSet, settings: Settings) -> dict[tuple[str, str], Comparable]:
-    """Comparison forms of every clause of every version: (version, clause id) → Comparable."""
+RefForms = dict[tuple[str, str], tuple[Comparable, ...]]
+
+
+def reference_forms(ref_set: ReferenceSet, settings: Settings) -> RefForms:
+    """Comparison forms of every wording of every clause: (version, clause id) → forms, in ``wordings()`` order."""
     return {
-        (v.version, c.id): normalize_spans(c.text, operative_spans(c.text), settings)
+        (v.version, c.id): tuple(normalize_spans(w, operative_spans(w), settings) for w in c.wordings())
         for v in ref_set.versions
         for c in v.clauses
     }
@@ -87,7 +90,7 @@ def match_clauses(
     contract: ContractText,
     ref_set: ReferenceSet,
     version: ReferenceVersion,
-    ref_forms: dict[tuple[str, str], Comparable],
+    ref_forms: RefForms,
     settings: Settings,
 ) -> tuple[dict[str, Match], dict[str, float]]:
     """(clause id → Match for the clauses of ``version`` found, clause id → best score seen)."""
@@ -98,7 +101,7 @@ def match_clauses(
     clause_ids = [c.id for c in version.clauses]
     # Every version's wording of a clause is a way to find it (an old 第15 is still 第15).
     variants = {
-        cid: [ref_forms[(v.version, cid)].text for v in ref_set.versions if (v.version, cid) in ref_forms]
+        cid: [f.text for v in ref_set.versions for f in ref_forms.get((v.version, cid), ())]
         for cid in clause_ids
     }
     queries = [" ".join(variants[cid]) for cid in clause_ids]

@@ -127,10 +127,35 @@ class ReferenceClause:
     paragraphs: tuple[str, ...]
     types: dict[str, str] = field(default_factory=dict)  # 類型 "1".."4" → ○ / △ / —
     source: str = ""
+    # Accepted alternative wordings of the whole clause (Toshima's ※ forms).
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    # Paragraphs required only when the contract handles 特定個人情報 (seed 004 第5, 第6, 第11).
+    tokutei_paragraphs: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # national-guideline topics "1"–"8", "haken"
+    obsolete_content: bool = False  # content of a superseded regime (Toshima's old 罰則)
 
     @property
     def text(self) -> str:
         return "\n".join(self.paragraphs)
+
+    def wordings(self) -> list[str]:
+        """Every wording that identifies the clause: the text, the text with its
+        特定個人情報 paragraphs (if any), then the alternatives."""
+        out = [self.text]
+        if self.tokutei_paragraphs:
+            out.append("\n".join([*self.paragraphs, *self.tokutei_paragraphs]))
+        return out + ["\n".join(alt) for alt in self.alternatives]
+
+    def accepted(self, tokutei: bool = False) -> list[int]:
+        """Indices into ``wordings()`` a contract may use, the expected one first.
+
+        With ``tokutei`` the 特定個人情報 paragraphs are required; without it they
+        may be present or absent.
+        """
+        idx = list(range(len(self.wordings())))
+        if self.tokutei_paragraphs and tokutei:
+            idx = [1] + idx[2:]
+        return idx
 
 
 @dataclass(frozen=True)

@@ -49,10 +49,13 @@ def analyze(
     contract_id: str | None = None,
     library_dirs: Sequence[Path] = (),
     settings: Settings | None = None,
+    tokutei: bool = False,
 ) -> Report:
     """Check one contract (main document plus annexes) against a reference version.
 
     ``reference`` is ``ID[@VERSION]`` (default: the latest 福岡県 version).
+    ``tokutei``: the contract handles 特定個人情報, so the paragraphs a reference
+    requires only in that case are required.
     Unknown references raise UsageError; unreadable files give a Report with
     ``status == "error"`` and the error code, never a partial verdict.
     """
@@ -82,7 +85,7 @@ def analyze(
     contract = prepare_contract(documents, clauses, settings)
     forms = reference_forms(ref_set, settings)
     matches, best = match_clauses(contract, ref_set, version, forms, settings)
-    ctx = JudgeContext(ref_set, version, forms, contract, settings, contract_type)
+    ctx = JudgeContext(ref_set, version, forms, contract, settings, contract_type, tokutei)
     results, findings = [], []
     for ref in version.clauses:
         result = judge_clause(ctx, ref, matches.get(ref.id), best.get(ref.id, 0.0))

@@ -14,6 +14,8 @@ from .model import ReferenceClause, ReferenceSet, ReferenceVersion
 
 TYPE_MARKS = {"○", "△", "—"}  # 類型 table marks (seed 000 lines 241–261)
 CONTRACT_TYPES = ("1", "2", "3", "4")
+# National-guideline topics ①–⑧ of 指針 4-8-9(1) (seed 002 from line 1061) and 派遣労働者.
+TOPICS = ("1", "2", "3", "4", "5", "6", "7", "8", "haken")
 
 
 def bundled_reference_dir() -> Path:
@@ -46,6 +48,18 @@ def _parse_clause(raw: dict, where: str) -> ReferenceClause:
     for k, v in types.items():
         if k not in CONTRACT_TYPES or v not in TYPE_MARKS:
             raise ValueError(f"{where}: types must map 1–4 to one of ○ △ — (got {k}={v})")
+    alternatives = []
+    for alt in raw.get("alternative", []):
+        alt_paras = alt.get("paragraphs") if isinstance(alt, dict) else None
+        if not alt_paras or not all(isinstance(p, str) and p.strip() for p in alt_paras):
+            raise ValueError(f"{where}: each [[clause.alternative]] needs non-empty paragraphs")
+        alternatives.append(tuple(p.strip() for p in alt_paras))
+    tokutei = raw.get("tokutei_paragraphs", [])
+    topics = raw.get("topics", [])
+    if not all(isinstance(p, str) and p.strip() for p in tokutei):
+        raise ValueError(f"{where}: tokutei_paragraphs must be non-empty strings")
+    if not all(t in TOPICS for t in topics):
+        raise ValueError(f"{where}: topics must be among {', '.join(TOPICS)} (got {topics})")
     return ReferenceClause(
         id=cid,
         label=str(raw.get("label", f"第{cid}")),
@@ -54,6 +68,10 @@ def _parse_clause(raw: dict, where: str) -> ReferenceClause:
         paragraphs=tuple(p.strip() for p in paragraphs),
         types=types,
         source=str(raw.get("source", "")),
+        alternatives=tuple(alternatives),
+        tokutei_paragraphs=tuple(p.strip() for p in tokutei),
+        topics=tuple(topics),
+        obsolete_content=bool(raw.get("obsolete_content", False)),
     )
 
 

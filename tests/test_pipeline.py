@@ -190,3 +190,81 @@ def test_pipeline_never_raises_on_arbitrary_text(noise, cut):
         report = analyze([path])
     assert report.status in ("ok", "findings", "error")
     assert report.error is not None or [c.clause_id for c in report.clauses] == ALL
+
+
+CITY_SET = """
+[reference]
+id = "city"
+issuer = "某市"
+title = "個人情報取扱特記事項"
+version = "2024-04-01"
+effective = 2024-04-01
+
+[[clause]]
+id = "1"
+title = "秘密の保持"
+mandatory = true
+source = "test"
+paragraphs = ["乙は、この契約による業務に関して知り得た個人情報を他に漏らしてはならない。"]
+topics = ["1"]
+
+[[clause]]
+id = "2"
+title = "再委託の禁止"
+mandatory = true
+source = "test"
+paragraphs = ["乙は、個人情報の取扱いを第三者に委託してはならない。"]
+topics = ["2"]
+  [[clause.alternative]]
+  paragraphs = ["乙は、あらかじめ甲の承諾を得た場合を除き、個人情報の取扱いを第三者に委託してはならない。"]
+  note = "※ 再委託を認める場合"
+
+[[clause]]
+id = "3"
+title = "複写の制限"
+mandatory = true
+source = "test"
+paragraphs = ["乙は、甲の承諾なしに個人情報を複写してはならない。"]
+tokutei_paragraphs = ["乙は、特定個人情報を複製してはならない。"]
+topics = ["3"]
+"""
+
+
+@pytest.fixture
+def city_library(tmp_path):
+    (tmp_path / "lib" / "city").mkdir(parents=True)
+    (tmp_path / "lib" / "city" / "2024-04-01.toml").write_text(CITY_SET, encoding="utf-8")
+    return tmp_path / "lib"
+
+
+def _city_contract(clause2: str, clause3: str) -> str:
+    return (
+        "個人情報取扱特記事項\n（秘密の保持）\n第1条 乙は、この契約による業務に関して知り得た個人情報を他に漏らしてはならない。\n"
+        f"（再委託の禁止）\n第2条 {clause2}\n（複写の制限）\n第3条 {clause3}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("clause2", "clause3", "tokutei", "expected"),
+    [
+        ("乙は、個人情報の取扱いを第三者に委託してはならない。", "乙は、甲の承諾なしに個人情報を複写してはならない。", False,
+         ["current", "current", "current"]),
+        # The ※ alternative is the same clause, not a modification.
+        ("乙は、あらかじめ甲の承諾を得た場合を除き、個人情報の取扱いを第三者に委託してはならない。",
+         "乙は、甲の承諾なしに個人情報を複写してはならない。\n2 乙は、特定個人情報を複製してはならない。", False,
+         ["current", "current", "current"]),
+        # With --tokutei the 特定個人情報 paragraph is required.
+        ("乙は、個人情報の取扱いを第三者に委託してはならない。", "乙は、甲の承諾なしに個人情報を複写してはならない。", True,
+         ["current", "current", "modified"]),
+        ("乙は、個人情報の取扱いを第三者に委託してはならない。",
+         "乙は、甲の承諾なしに個人情報を複写してはならない。\n2 乙は、特定個人情報を複製してはならない。", True,
+         ["current", "current", "current"]),
+    ],
+)
+def test_pipeline_alternatives_and_tokutei_paragraphs(write, city_library, clause2, clause3, tokutei, expected):
+    path = write("city.txt", _city_contract(clause2, clause3))
+    report = analyze([path], reference="city", library_dirs=[city_library], tokutei=tokutei)
+    assert [c.status.value for c in report.clauses] == expected
+    if expected[2] == "modified":
+        assert report.clauses[2].changes[0].kind is ChangeKind.DELETED
+        assert "特定個人情報" in report.clauses[2].changes[0].expected
