@@ -171,6 +171,7 @@ class ReferenceVersion:
     source: str
     clauses: tuple[ReferenceClause, ...]
     path: str = ""
+    level: str = "clause"  # "clause": wording to match; "topic": topics to cover (national guideline)
 
     def clause(self, clause_id: str) -> ReferenceClause | None:
         for c in self.clauses:

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from .archive import contract_folder_files
-from .errors import DocumentError
+from .errors import DocumentError, UsageError
 from .ingest import load_document, natural_key
 from .judge import JudgeContext, findings_for, judge_clause
 from .match import match_clauses, prepare_contract, reference_forms
@@ -62,6 +62,11 @@ def analyze(
     settings = settings or default_settings()
     library = load_reference_library(library_dirs)
     ref_set, version = resolve_reference(library, reference)
+    if version.level != "clause":
+        raise UsageError(
+            f"'{ref_set.id}' は論点（トピック）単位の参照で、条文の照合には使えません / "
+            f"'{ref_set.id}' is a topic-level reference; clause checking needs a clause-level set"
+        )
     files = contract_files(paths)
     names = tuple(str(p) for p in files)
     cid = contract_id or default_contract_id(files)

@@ -89,6 +89,8 @@ def load_reference_file(path: Path) -> ReferenceVersion:
         for name, value in (("effective", effective), ("superseded_on", superseded)):
             if value is not None and not isinstance(value, date):
                 raise ValueError(f"{name} must be a TOML date (YYYY-MM-DD)")
+        if ref.get("level", "clause") not in ("clause", "topic"):
+            raise ValueError("level must be 'clause' or 'topic'")
         if effective is None and superseded is None:
             raise ValueError("a version needs 'effective' or 'superseded_on'")
         return ReferenceVersion(
@@ -101,6 +103,7 @@ def load_reference_file(path: Path) -> ReferenceVersion:
             source=str(ref.get("source", "")),
             clauses=clauses,
             path=str(path),
+            level=str(ref.get("level", "clause")),
         )
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as exc:
         raise ReferenceDataError(str(path), str(exc)) from exc

@@ -268,3 +268,19 @@ def test_pipeline_alternatives_and_tokutei_paragraphs(write, city_library, claus
     if expected[2] == "modified":
         assert report.clauses[2].changes[0].kind is ChangeKind.DELETED
         assert "特定個人情報" in report.clauses[2].changes[0].expected
+
+
+@pytest.mark.parametrize(
+    ("fixture", "reference", "count"),
+    [
+        ("seed001-fukuoka-annex.txt", "fukuoka-pref", 19),
+        ("seed000-police-annex.txt", "fukuoka-police", 19),
+        ("seed004-kijun-annex.txt", "pref-itaku-kijun", 16),
+    ],
+)
+def test_pipeline_each_seed_against_its_own_latest_version_is_all_current(write, fixture, reference, count):
+    from contracts import fixture_text
+
+    report = analyze([write("seed.txt", fixture_text(fixture))], reference=reference)
+    assert [c.status.value for c in report.clauses] == ["current"] * count
+    assert report.findings == ()

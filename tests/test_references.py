@@ -84,3 +84,26 @@ def test_references_invalid_file_is_refused_with_its_name(tmp_path, body):
     with pytest.raises(ReferenceDataError) as err:
         load_reference_library([tmp_path])
     assert "2024-04-01.toml" in str(err.value)
+
+
+def test_references_every_seed_set_is_there():
+    library = load_reference_library()
+    assert {"fukuoka-pref", "fukuoka-police", "pref-itaku-kijun", "national-guideline"} <= set(library)
+    police = library["fukuoka-police"].current
+    assert len(police.clauses) == 19 and police.effective == date(2023, 11, 29)
+    assert {c.id for c in police.clauses if c.mandatory} == {"1", "2", "4", "11", "12", "13", "14", "19"}
+    kijun = library["pref-itaku-kijun"].current
+    assert len(kijun.clauses) == 16
+    assert {c.id for c in kijun.clauses if c.tokutei_paragraphs} == {"5", "6", "11"}
+    guideline = library["national-guideline"].current
+    assert guideline.level == "topic"
+    assert [c.id for c in guideline.clauses] == [str(n) for n in range(1, 9)] + ["haken"]
+
+
+def test_references_topic_level_set_is_refused_for_clause_checks(tmp_path):
+    from analyzer import analyze
+
+    path = tmp_path / "a.txt"
+    path.write_text("第1 乙は、秘密を守る。", encoding="utf-8")
+    with pytest.raises(UsageError):
+        analyze([path], reference="national-guideline")
