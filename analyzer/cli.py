@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .errors import TokkiError
 from .evaluate import evaluate_archive, format_eval
+from .identify import format_identification, identify
 from .pipeline import analyze
 from .report import render_report, write_atomic
 
@@ -65,6 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(func=cmd_check)
 
+    ident = sub.add_parser(
+        "identify",
+        help="契約書が従う参照文と版を特定 / which reference set and version the contract follows",
+        description="契約書の特記事項がどの参照文のどの版に従っているかを、確信度と版を決めた条とともに示します。"
+        "確信度が 0.5 未満なら特定しません。 / Names the reference set and version the contract's 特記事項 follow, "
+        "with a confidence and the clauses that decide between versions; below 0.5 it names none.",
+    )
+    ident.add_argument("files", nargs="+", metavar="FILE", type=Path, help="契約書のファイルまたはフォルダ / contract files, or its folder")
+    ident.add_argument("--format", choices=["text", "json"], default="text", help="出力形式 / output format")
+    ident.add_argument(
+        "--library", type=Path, action="append", default=[], metavar="DIR",
+        help="追加の参照フォルダ / extra folder of reference files",
+    )
+    ident.set_defaults(func=cmd_identify)
+
     ev = sub.add_parser(
         "eval",
         help="ラベル付きアーカイブで精度を測定 / measure accuracy on a labelled archive",
@@ -106,6 +122,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"tokki: {report.error.file}: {report.error.message} [{report.error.code.value}]", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def cmd_identify(args: argparse.Namespace) -> int:
+    for f in args.files:
+        if not f.exists():
+            print(f"tokki: {f}: ファイルがありません / no such file", file=sys.stderr)
+            return EXIT_USAGE
+    result = identify(args.files, library_dirs=args.library)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(format_identification(result))
+    return EXIT_OK
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -1,0 +1,127 @@
+"""Identify: which reference set and version a contract's 特記事項 follows, and how sure.
+
+Every clause-level version of the library is matched against the contract
+(segmented and normalized once). A version scores by how many of its clauses
+the contract carries word for word and how close the rest are; the
+confidence is that score when the best candidate is clearly ahead, halved
+when another candidate is as good (the versions differ only in clauses the
+contract lacks), and below ``CONFIDENCE_FLOOR`` no reference is named.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .ingest import load_document
+from .match import ContractText, match_clauses, prepare_contract, reference_forms, similarity
+from .model import ReferenceSet, ReferenceVersion
+from .references import load_reference_library
+from .segment import segment_documents
+from .settings import Settings, default_settings
+
+# Below this confidence tokki names no reference (the issue's "never a confident wrong answer").
+CONFIDENCE_FLOOR = 0.5
+# A lead smaller than this (in score) over another candidate with as many exact clauses is a tie.
+TIE_MARGIN = 0.02
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    version: str
+    score: float
+    exact: int  # clauses carried word for word
+    clauses: int
+
+
+@dataclass(frozen=True)
+class Identification:
+    reference: tuple[str, str] | None
+    confidence: float
+    deciding_clauses: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "reference": None if self.reference is None else {"id": self.reference[0], "version": self.reference[1]},
+            "confidence": round(self.confidence, 3),
+            "deciding_clauses": list(self.deciding_clauses),
+            "candidates": [{"id": c.id, "version": c.version, "score": round(c.score, 3)} for c in self.candidates],
+        }
+
+
+def _score(contract: ContractText, ref_set: ReferenceSet, version: ReferenceVersion, forms, settings) -> Candidate:
+    matches, _ = match_clauses(contract, ref_set, version, forms, settings)
+    exact, total = 0, 0.0
+    for clause in version.clauses:
+        m = matches.get(clause.id)
+        if m is None:
+            continue
+        act = contract.unit_comparable(m.units).text
+        own = [forms[(version.version, clause.id)][i].text for i in clause.accepted()]
+        best = max(similarity(t, act) for t in own)
+        exact += act in own
+        total += best
+    n = len(version.clauses)
+    score = 0.5 * exact / n + 0.5 * total / n
+    return Candidate(ref_set.id, version.version, score, exact, n)
+
+
+def deciding_clauses(ref_set: ReferenceSet, version: str) -> tuple[str, ...]:
+    """Clauses whose wording differs between ``version`` and another version of the set (第15/第16 for 福岡県)."""
+    chosen = ref_set.version(version)
+    out = []
+    for clause in chosen.clauses:
+        for other in ref_set.versions:
+            if other.version == version:
+                continue
+            theirs = other.clause(clause.id)
+            if theirs is None or theirs.wordings() != clause.wordings():
+                out.append(clause.id)
+                break
+    return tuple(out)
+
+
+def identify(
+    paths: Sequence[Path | str], *, library_dirs: Sequence[Path] = (), settings: Settings | None = None
+) -> Identification:
+    """Rank every clause-level reference version against the contract. Unreadable files raise DocumentError."""
+    from .pipeline import contract_files
+
+    settings = settings or default_settings()
+    library = load_reference_library(library_dirs)
+    documents = [load_document(p, settings) for p in contract_files(paths)]
+    contract = prepare_contract(documents, segment_documents(documents), settings)
+    candidates = []
+    for ref_set in library.values():
+        if ref_set.current.level != "clause":
+            continue
+        forms = reference_forms(ref_set, settings)
+        candidates.extend(_score(contract, ref_set, v, forms, settings) for v in ref_set.versions)
+    candidates.sort(key=lambda c: (-c.score, -c.exact, c.id, c.version))
+    if not candidates or candidates[0].score <= 0:
+        return Identification(None, 0.0, (), tuple(candidates))
+    best = candidates[0]
+    rivals = [c for c in candidates[1:] if c.exact >= best.exact and best.score - c.score < TIE_MARGIN]
+    confidence = best.score / 2 if rivals else best.score
+    if confidence < CONFIDENCE_FLOOR:
+        return Identification(None, confidence, (), tuple(candidates))
+    return Identification(
+        (best.id, best.version), confidence, deciding_clauses(library[best.id], best.version), tuple(candidates)
+    )
+
+
+def format_identification(result: Identification) -> str:
+    lines = []
+    if result.reference is None:
+        lines.append(f"参照を特定できません（確信度 {result.confidence:.2f}） / no reference identified")
+    else:
+        rid, ver = result.reference
+        lines.append(f"参照: {rid}@{ver}（確信度 {result.confidence:.2f}） / reference identified")
+        if result.deciding_clauses:
+            lines.append("  版を決めた条 / deciding clauses: " + "、".join(f"第{c}" for c in result.deciding_clauses))
+    lines.append("候補 / candidates:")
+    for c in result.candidates[:8]:
+        lines.append(f"  {c.id}@{c.version}  score {c.score:.3f}  一致 {c.exact}/{c.clauses}")
+    return "\n".join(lines) + "\n"

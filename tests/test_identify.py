@@ -1,0 +1,77 @@
+"""identify: the reference set and version a contract follows; never a confident wrong answer."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from contracts import build_annex, embedded_contract, fixture_text, fukuoka_annex, police_annex
+
+from analyzer.cli import main
+from analyzer.identify import CONFIDENCE_FLOOR, identify
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "deciding"),
+    [
+        (fukuoka_annex(), ("fukuoka-pref", "2023-10-10"), ("15", "16")),
+        (build_annex(old=True), ("fukuoka-pref", "pre-2023-10-10"), ("15", "16")),
+        (embedded_contract(old=True), ("fukuoka-pref", "pre-2023-10-10"), ("15", "16")),
+        (police_annex(), ("fukuoka-police", "2023-11-29"), ()),
+        (fixture_text("seed004-kijun-annex.txt"), ("pref-itaku-kijun", "undated"), ()),
+    ],
+    ids=["fukuoka-current", "fukuoka-old", "fukuoka-old-embedded", "police", "seed004"],
+)
+def test_identify_seed_texts(write, text, expected, deciding):
+    result = identify([write("c.txt", text)])
+    assert result.reference == expected
+    assert result.confidence >= 0.9
+    assert result.deciding_clauses == deciding
+
+
+def test_identify_unknown_issuer_is_not_named(write):
+    # 久喜市 (seed 003): no reference set here.
+    result = identify([write("kuki.txt", fixture_text("seed003-kuki-standard.txt"))])
+    assert result.reference is None and result.confidence < CONFIDENCE_FLOOR
+
+
+def test_identify_undecidable_version_says_so(write):
+    # Without 第15 and 第16 nothing tells the two 福岡県 versions apart.
+    result = identify([write("c.txt", build_annex(drop=(15, 16)))])
+    assert result.reference is None and result.confidence < CONFIDENCE_FLOOR
+    assert {(c.id, c.version) for c in result.candidates[:2]} == {
+        ("fukuoka-pref", "2023-10-10"),
+        ("fukuoka-pref", "pre-2023-10-10"),
+    }
+
+
+def test_identify_corpus_versions():
+    # On the corpus: contracts with 第15/第16 present are identified with the right 福岡県 version.
+    labels = json.loads((ROOT / "corpus" / "labels.json").read_text("utf-8"))
+    with (ROOT / "corpus" / "manifest.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    checked = 0
+    for row in rows:
+        label = labels[row["id"]]
+        st = label["clauses"]
+        if label["error"] or "police" in row["id"] or st.get("15") == "missing" or st.get("16") == "missing":
+            continue
+        if any(v == "modified" for v in st.values()):
+            continue
+        files = [ROOT / "corpus" / f for f in row["files"].split(";")]
+        version = "pre-2023-10-10" if st["15"] == "obsolete" else "2023-10-10"
+        result = identify(files)
+        assert result.reference == ("fukuoka-pref", version), row["id"]
+        checked += 1
+    assert checked >= 40
+
+
+def test_identify_cli_json(capsys, write):
+    assert main(["identify", "--format", "json", str(write("c.txt", build_annex(old=True)))]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["reference"] == {"id": "fukuoka-pref", "version": "pre-2023-10-10"}
+    assert 0 <= data["confidence"] <= 1 and data["deciding_clauses"] == ["15", "16"]
+    assert {"id", "version", "score"} == set(data["candidates"][0])
