@@ -120,7 +120,7 @@ def format_identification(result: Identification) -> str:
         rid, ver = result.reference
         lines.append(f"参照: {rid}@{ver}（確信度 {result.confidence:.2f}） / reference identified")
         if result.deciding_clauses:
-            lines.append("  版を決めた条 / deciding clauses: " + "、".join(f"第{c}" for c in result.deciding_clauses))
+            lines.append("  版を決めた条 / deciding clauses: " + ", ".join(result.deciding_clauses))
     lines.append("候補 / candidates:")
     for c in result.candidates[:8]:
         lines.append(f"  {c.id}@{c.version}  score {c.score:.3f}  一致 {c.exact}/{c.clauses}")

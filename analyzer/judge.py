@@ -8,11 +8,11 @@ words, and quoted from the original texts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .match import ContractText, RefForms, similarity
+from .match import ContractText, RefForms, match_clauses, similarity
 from .model import (
     Change,
     ChangeKind,
@@ -191,7 +191,9 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
     if match is None:
         status = ClauseStatus.NOT_APPLICABLE if mark == "—" else ClauseStatus.MISSING
         expected = ref.wordings()[ref.accepted(ctx.tokutei)[0]]
-        return ClauseResult(ref.id, ref.title, status, ref.mandatory, round(best, 3), None, None, expected_text=expected)
+        return ClauseResult(
+            ref.id, ref.title, status, ref.mandatory, round(best, 3), None, None, expected_text=expected, label=ref.label
+        )
 
     act = ctx.contract.unit_comparable(match.units)
     forms = ctx.ref_forms[(ctx.version.version, ref.id)]
@@ -238,6 +240,7 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
         expected_text,
         _actual_text(ctx, match),
         tuple(notes),
+        ref.label,
     )
 
 
@@ -288,4 +291,36 @@ def findings_for(ctx: JudgeContext, result: ClauseResult, ref: ReferenceClause) 
                 f"{name}の義務が弱められています: {diff} / obligation weakened in clause {ref.id}",
             )
         )
+    return out
+
+
+def obsolete_content_findings(ctx: JudgeContext) -> list[Finding]:
+    """Findings for articles of a superseded version that the current one dropped and the contract still has.
+
+    E.g. the old Toshima 罰則 articles citing the repealed 豊島区個人情報等の保護に関する条例
+    (reference data: ``obsolete_content = true``).
+    """
+    current_ids = {c.id for c in ctx.version.clauses}
+    out: list[Finding] = []
+    for old in _versions_before(ctx):
+        stale = tuple(c for c in old.clauses if c.obsolete_content and c.id not in current_ids)
+        if not stale:
+            continue
+        matches, _ = match_clauses(ctx.contract, ctx.ref_set, replace(old, clauses=stale), ctx.ref_forms, ctx.settings)
+        for clause in stale:
+            m = matches.get(clause.id)
+            if m is None:
+                continue
+            loc = _location(ctx, m)
+            out.append(
+                Finding(
+                    FindingKind.OBSOLETE,
+                    clause.id,
+                    Severity.ERROR,
+                    f"{loc.article}（{clause.title or clause.label}）は旧版（{old.version}）にだけある条で、現行（{ctx.version.version}）"
+                    f"にはありません。削除してください（{loc.file}） / article {loc.article} belongs only to the superseded "
+                    f"version {old.version}",
+                )
+            )
+            current_ids.add(clause.id)  # report each stale article once
     return out

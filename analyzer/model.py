@@ -241,6 +241,7 @@ class ClauseResult:
     expected_text: str = ""  # the current reference wording
     actual_text: str = ""  # the contract's wording, as written
     notes: tuple[str, ...] = ()
+    label: str = ""  # the reference's label as printed (第15, 第16条)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from .archive import contract_folder_files
 from .errors import DocumentError, UsageError
 from .ingest import load_document, natural_key
-from .judge import JudgeContext, findings_for, judge_clause
+from .judge import JudgeContext, findings_for, judge_clause, obsolete_content_findings
 from .match import match_clauses, prepare_contract, reference_forms
 from .model import Document, Report, ReportError
 from .references import load_reference_library, resolve_reference
@@ -96,6 +96,7 @@ def analyze(
         result = judge_clause(ctx, ref, matches.get(ref.id), best.get(ref.id, 0.0))
         results.append(result)
         findings.extend(findings_for(ctx, result, ref))
+    findings.extend(obsolete_content_findings(ctx))
     notes = [n for d in documents for n in d.notes]
     if not matches:
         notes.insert(0, "特記事項の条項が見つかりません（添付漏れ・別ファイルの可能性） / no 特記事項 clause was found in these files")

@@ -43,6 +43,7 @@ _HEADING = re.compile(rf"^[（(【〔]{_SP}*(?P<title>[^（）()【】〔〕]{{1
 # punctuation and no particle at its end is a heading, not the start of the text.
 _BARE_HEADING = re.compile(r"[^、。，．,.]{1,20}(?<![はがをにのでとへもや])")
 _SENTENCE_END = tuple("。．.）)」：:")
+_INLINE_NOTE = re.compile(rf"[。）)]{_SP}*※")
 # Lines that end the article before them: notes (注), 以上, supplementary provisions.
 _TERMINATOR = re.compile(rf"^(?:[（(]?{_SP}*注{_SP}*[）)]?|注記|備考|以{_SP}*上|附{_SP}*則|記)$")
 
@@ -117,10 +118,22 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             clauses.append(current.build())
             current = None
 
+    in_note = False  # inside a ※ drafting note, which may wrap over several lines
     for line in lines:
         if _is_noise(line):
             continue
         text = line.text
+        # ※ lines are drafting notes of a template (「※ 再委託することが予想される場合は、
+        # 次のような表現にする。」), not clause text; the note runs to its 。.
+        if text.startswith("※") or (in_note and not _match_article(text) and not _HEADING.match(text)):
+            in_note = not text.endswith(("。", "）", ")"))
+            continue
+        in_note = False
+        note = _INLINE_NOTE.search(text)
+        if note:  # 「…ならない。※ 事故発生時は…」: the clause text ends before the ※
+            in_note = not text.endswith(("。", "）", ")"))
+            line = _Line(line.start, line.start + note.start() + 1, text[: note.start() + 1])
+            text = line.text
         ends_sentence = prev is None or prev_kind in ("start", "heading", "title") or prev.text.endswith(_SENTENCE_END)
 
         heading = _HEADING.match(text)

@@ -75,3 +75,13 @@ def test_identify_cli_json(capsys, write):
     assert data["reference"] == {"id": "fukuoka-pref", "version": "pre-2023-10-10"}
     assert 0 <= data["confidence"] <= 1 and data["deciding_clauses"] == ["15", "16"]
     assert {"id", "version", "score"} == set(data["candidates"][0])
+
+
+@pytest.mark.parametrize(
+    ("fixture", "version"),
+    [("seed002-toshima-old.txt", "2021-08-01"), ("seed002-toshima-new.txt", "2023-04-01")],
+)
+def test_identify_toshima_old_from_new(write, fixture, version):
+    result = identify([write("t.txt", fixture_text(fixture))])
+    assert result.reference == ("toshima", version)
+    assert result.confidence >= 0.9

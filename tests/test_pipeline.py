@@ -284,3 +284,31 @@ def test_pipeline_each_seed_against_its_own_latest_version_is_all_current(write,
     report = analyze([write("seed.txt", fixture_text(fixture))], reference=reference)
     assert [c.status.value for c in report.clauses] == ["current"] * count
     assert report.findings == ()
+
+
+def test_pipeline_toshima_old_against_new_lists_changed_added_and_obsolete_articles(write):
+    from contracts import fixture_text
+
+    report = analyze([write("old.txt", fixture_text("seed002-toshima-old.txt"))], reference="toshima")
+    by_status = {s: [c.clause_id for c in report.clauses if c.status.value == s] for s in ("obsolete", "missing")}
+    # Changed since 2021-08-01 (ids are the 2023-04-01 numbering; old 第5 is new 第4 …).
+    assert by_status["obsolete"] == ["1", "3", "4", "6", "13", "15", "16", "18", "19"]
+    # Added in 2023-04-01: 第9, 第20 (管轄裁判所), 第21 (準拠法).
+    assert by_status["missing"] == ["9", "20", "21"]
+    # The old 罰則 articles citing the repealed 条例 are obsolete content.
+    stale = [f for f in report.findings if f.clause.startswith("old-")]
+    assert [(f.kind, f.clause, f.severity) for f in stale] == [
+        (FindingKind.OBSOLETE, "old-18", Severity.ERROR),
+        (FindingKind.OBSOLETE, "old-19", Severity.ERROR),
+    ]
+    assert "第18条" in stale[0].message
+
+
+def test_pipeline_toshima_template_notes_are_not_clause_text(write):
+    # The new 記載例 as printed, with ※ drafting notes and alternative forms: every article is
+    # found and current except 第2 and 第16, whose notes and forms are interleaved in the template.
+    from contracts import fixture_text
+
+    report = analyze([write("new.txt", fixture_text("seed002-toshima-new.txt"))], reference="toshima")
+    assert [c.clause_id for c in report.clauses if c.status.value != "current"] == ["2", "16"]
+    assert all(c.location is not None for c in report.clauses)

@@ -180,6 +180,7 @@ def render_html(report: Report, **_: object) -> str:
     detailed = {c["id"] for c in data["clauses"] if c["status"] in ("obsolete", "modified", "missing") or c["notes"]}
     return _environment().get_template(TEMPLATE).render(
         r=data,
+        labels={c["id"]: c["label"] for c in data["clauses"]},
         verdict=verdict,
         verdict_en=verdict_en,
         verdict_class=verdict_class,

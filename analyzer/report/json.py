@@ -20,6 +20,7 @@ SCHEMA_FILE = "tokki.report-1.schema.json"
 def _clause(c: ClauseResult) -> dict:
     return {
         "id": c.clause_id,
+        "label": c.label,
         "title": c.title,
         "status": c.status.value,
         "mandatory": c.mandatory,

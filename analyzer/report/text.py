@@ -61,7 +61,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
     lines.append("  " + "  ".join(f"{STATUS_LABEL[s]} {n}" for s, n in counts.items() if n))
     lines.append("")
 
-    lines.append(f"  {_pad('条', 6)}{_pad('状態', 10)}{_pad('必須', 6)}{_pad('類似度', 8)}所在 / location")
+    lines.append(f"  {_pad('条', 8)}{_pad('状態', 10)}{_pad('必須', 6)}{_pad('類似度', 8)}所在 / location")
     for r in report.clauses:
         where = "—"
         if r.location:
@@ -69,7 +69,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
             where = f"{r.location.file}{page} {r.location.article}"
         status = _pad(STATUS_LABEL[r.status], 10)
         lines.append(
-            f"  {_pad('第' + r.clause_id, 6)}{c(status, _STATUS_COLOUR[r.status])}"
+            f"  {_pad(r.label, 8)}{c(status, _STATUS_COLOUR[r.status])}"
             f"{_pad('●' if r.mandatory else '', 6)}{_pad(f'{r.similarity:.0%}', 8)}{where}  {r.title}"
         )
     if report.findings:
@@ -80,7 +80,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
     detail = [r for r in report.clauses if r.status in (ClauseStatus.OBSOLETE, ClauseStatus.MODIFIED)]
     for r in detail:
         lines.append("")
-        lines.append(c(f"第{r.clause_id}（{r.title}）の相違 / differences", "bold"))
+        lines.append(c(f"{r.label}（{r.title}）の相違 / differences", "bold"))
         for ch in r.changes:
             lines.append(f"  {CHANGE_LABEL[ch.kind.value]}: 「{ch.actual}」→ 現行「{ch.expected}」")
         for note in r.notes:
@@ -90,7 +90,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
         lines.append("")
         lines.append(c("現行の文言 / current wording to use", "bold"))
         for r in fixes:
-            lines.append(f"  第{r.clause_id}（{r.title}）")
+            lines.append(f"  {r.label}（{r.title}）")
             for para in r.expected_text.split("\n"):
                 lines.append(f"    {para}")
     if report.notes:
