@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .errors import TokkiError
+from .errors import TokkiError, UsageError
 from .evaluate import evaluate_archive, format_eval
 from .identify import format_identification, identify
 from .pipeline import analyze
+from .references import load_reference_library, resolve_reference
 from .report import render_report, write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -50,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
         " / Checks one contract's 特記事項 clause by clause: current, obsolete, modified or missing.",
     )
     check.add_argument("files", nargs="+", metavar="FILE", type=Path, help="契約書のファイルまたはフォルダ（PDF・DOCX・TXT） / contract files, or its folder")
-    check.add_argument("--reference", metavar="ID[@VERSION]", help="参照文（既定: fukuoka-pref の最新版） / reference set and version")
+    check.add_argument(
+        "--reference", metavar="ID[@VERSION]", default="auto",
+        help="参照文（既定 auto: 判定した参照文の最新版） / reference set and version (default auto: identify, then the latest version)",
+    )
     check.add_argument("--type", dest="contract_type", choices=["1", "2", "3", "4"], help="契約の類型 1–4 / contract type")
     check.add_argument("--signed-on", type=_date, metavar="YYYY-MM-DD", help="契約締結日 / signing date")
     check.add_argument(
@@ -80,6 +84,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="追加の参照フォルダ / extra folder of reference files",
     )
     ident.set_defaults(func=cmd_identify)
+
+    refs = sub.add_parser(
+        "refs",
+        help="参照文の一覧・表示・新旧対照表 / list, show and compare reference versions",
+        description="同梱の reference_clauses/ と --library の参照文を一覧・表示し、2つの版の新旧対照表（HTML）を作ります。"
+        " / Lists and shows the reference sets, and writes a 新旧対照表 (HTML) of two versions.",
+    )
+    refs_sub = refs.add_subparsers(dest="refs_command", required=True, parser_class=_Parser, help="refs の操作 / action")
+    r_list = refs_sub.add_parser("list", help="参照文の一覧 / list reference sets", description="参照文と版の一覧 / reference sets and versions")
+    r_show = refs_sub.add_parser("show", help="1つの版の条文 / the clauses of one version", description="1つの版の条文を表示 / prints one version's clauses")
+    r_show.add_argument("reference", metavar="ID[@VERSION]", help="参照文と版（既定: 最新版） / set and version (default: latest)")
+    r_diff = refs_sub.add_parser(
+        "diff", help="新旧対照表（HTML） / old/new comparison table (HTML)",
+        description="2つの版の新旧対照表（新・旧の2列、変更語に下線、変更のない条は「略」）を HTML で出力します。既定は最新版とその1つ前の版。"
+        " / Writes a 新旧対照表 of two versions; default: the version before the latest against the latest.",
+    )
+    r_diff.add_argument("old", metavar="ID[@A]", help="旧（既定: 最新版の1つ前） / old version (default: the one before the latest)")
+    r_diff.add_argument("new", metavar="ID@B", nargs="?", help="新（既定: 最新版） / new version (default: the latest)")
+    r_diff.add_argument("-o", "--output", type=Path, metavar="OUT.html", help="出力ファイル（既定: 標準出力） / output file")
+    for p in (r_list, r_show, r_diff):
+        p.add_argument(
+            "--library", type=Path, action="append", default=[], metavar="DIR",
+            help="追加の参照フォルダ / extra folder of reference files",
+        )
+    r_list.set_defaults(func=cmd_refs_list)
+    r_show.set_defaults(func=cmd_refs_show)
+    r_diff.set_defaults(func=cmd_refs_diff)
 
     ev = sub.add_parser(
         "eval",
@@ -137,6 +168,53 @@ def cmd_identify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_refs_list(args: argparse.Namespace) -> int:
+    for ref_set in load_reference_library(args.library).values():
+        print(f"{ref_set.id}\t{ref_set.issuer}\t{ref_set.title}")
+        for v in ref_set.versions:
+            when = f"施行 {v.effective}" if v.effective else f"{v.superseded_on} まで"
+            level = "" if v.level == "clause" else f"  [{v.level}]"
+            print(f"  @{v.version}\t{when}\t{len(v.clauses)} 条{level}\t{v.source}")
+    return EXIT_OK
+
+
+def cmd_refs_show(args: argparse.Namespace) -> int:
+    ref_set, version = resolve_reference(load_reference_library(args.library), args.reference)
+    print(f"{ref_set.id}@{version.version}  {version.issuer} {version.title}")
+    print(f"  出典 / source: {version.source}")
+    for c in version.clauses:
+        flags = "必須" if c.mandatory else "任意"
+        types = " ".join(f"類型{k}:{v}" for k, v in sorted(c.types.items()))
+        print(f"\n{c.label}（{c.title}） [{flags}] {types}".rstrip())
+        for i, para in enumerate(c.paragraphs, start=1):
+            print(f"  {'' if i == 1 else f'{i} '}{para}")
+        for para in c.tokutei_paragraphs:
+            print(f"  【特定個人情報の取扱いのある場合】{para}")
+        for alt in c.alternatives:
+            print(f"  ※ 別の書き方 / alternative: {' '.join(alt)}")
+    return EXIT_OK
+
+
+def cmd_refs_diff(args: argparse.Namespace) -> int:
+    from .report.comparison import render_comparison
+
+    library = load_reference_library(args.library)
+    ref_set, new = resolve_reference(library, args.new or args.old.partition("@")[0])
+    if "@" in args.old:
+        _, old = resolve_reference(library, args.old)
+    else:
+        index = [v.version for v in ref_set.versions].index(new.version)
+        if index == 0:
+            raise UsageError(f"'{ref_set.id}' には {new.version} より前の版がありません / no earlier version to compare")
+        old = ref_set.versions[index - 1]
+    html = render_comparison(old, new)
+    if args.output is None:
+        sys.stdout.write(html)
+    else:
+        write_atomic(args.output, html)
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     result = evaluate_archive(args.directory, library_dirs=args.library)
     if args.json:
@@ -157,6 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tokki: 中断しました / interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -83,16 +83,10 @@ def deciding_clauses(ref_set: ReferenceSet, version: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def identify(
-    paths: Sequence[Path | str], *, library_dirs: Sequence[Path] = (), settings: Settings | None = None
+def rank_references(
+    contract: ContractText, library: dict[str, ReferenceSet], settings: Settings
 ) -> Identification:
-    """Rank every clause-level reference version against the contract. Unreadable files raise DocumentError."""
-    from .pipeline import contract_files
-
-    settings = settings or default_settings()
-    library = load_reference_library(library_dirs)
-    documents = [load_document(p, settings) for p in contract_files(paths)]
-    contract = prepare_contract(documents, segment_documents(documents), settings)
+    """Rank every clause-level reference version against an already segmented contract."""
     candidates = []
     for ref_set in library.values():
         if ref_set.current.level != "clause":
@@ -110,6 +104,33 @@ def identify(
     return Identification(
         (best.id, best.version), confidence, deciding_clauses(library[best.id], best.version), tuple(candidates)
     )
+
+
+def identify_set(ranking: Identification) -> tuple[str | None, float]:
+    """The reference *set* (any version) and how sure: for ``--reference auto``, which checks
+    against the set's latest version, versions of one set tying is no doubt about the set."""
+    if not ranking.candidates or ranking.candidates[0].score <= 0:
+        return None, 0.0
+    best = ranking.candidates[0]
+    rivals = [
+        c for c in ranking.candidates[1:]
+        if c.id != best.id and c.exact >= best.exact and best.score - c.score < TIE_MARGIN
+    ]
+    confidence = best.score / 2 if rivals else best.score
+    return (best.id if confidence >= CONFIDENCE_FLOOR else None), confidence
+
+
+def identify(
+    paths: Sequence[Path | str], *, library_dirs: Sequence[Path] = (), settings: Settings | None = None
+) -> Identification:
+    """Which reference version the contract follows. Unreadable files raise DocumentError."""
+    from .pipeline import contract_files
+
+    settings = settings or default_settings()
+    library = load_reference_library(library_dirs)
+    documents = [load_document(p, settings) for p in contract_files(paths)]
+    contract = prepare_contract(documents, segment_documents(documents), settings)
+    return rank_references(contract, library, settings)
 
 
 def format_identification(result: Identification) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from .archive import contract_folder_files
 from .errors import DocumentError, UsageError
 from .ingest import load_document, natural_key
+from .identify import identify_set, rank_references
 from .judge import JudgeContext, findings_for, judge_clause, obsolete_content_findings
 from .match import match_clauses, prepare_contract, reference_forms
 from .model import Document, Report, ReportError
@@ -30,6 +31,9 @@ def contract_files(paths: Sequence[Path | str]) -> list[Path]:
     return sorted(files, key=lambda p: natural_key(str(p)))
 
 
+AUTO = "auto"
+
+
 def default_contract_id(files: Sequence[Path]) -> str:
     """The folder name for a contract of several files in one folder, else the file name without suffix."""
     if not files:
@@ -43,7 +47,7 @@ def default_contract_id(files: Sequence[Path]) -> str:
 def analyze(
     paths: Sequence[Path | str],
     *,
-    reference: str | None = None,
+    reference: str | None = AUTO,
     contract_type: str | None = None,
     signed_on: date | None = None,
     contract_id: str | None = None,
@@ -53,7 +57,9 @@ def analyze(
 ) -> Report:
     """Check one contract (main document plus annexes) against a reference version.
 
-    ``reference`` is ``ID[@VERSION]`` (default: the latest 福岡県 version).
+    ``reference`` is ``ID[@VERSION]``, or ``"auto"`` (the default): identify the set,
+    then check against its latest version; when no set is clearly identified,
+    UsageError says so instead of guessing.
     ``tokutei``: the contract handles 特定個人情報, so the paragraphs a reference
     requires only in that case are required.
     Unknown references raise UsageError; unreadable files give a Report with
@@ -61,18 +67,17 @@ def analyze(
     """
     settings = settings or default_settings()
     library = load_reference_library(library_dirs)
-    ref_set, version = resolve_reference(library, reference)
+    auto = reference in (None, AUTO)
+    ref_set, version = resolve_reference(library, None if auto else reference)
     if version.level != "clause":
         raise UsageError(
             f"'{ref_set.id}' は論点（トピック）単位の参照で、条文の照合には使えません / "
             f"'{ref_set.id}' is a topic-level reference; clause checking needs a clause-level set"
         )
     files = contract_files(paths)
-    names = tuple(str(p) for p in files)
-    cid = contract_id or default_contract_id(files)
     base = dict(
-        contract_id=cid,
-        files=names,
+        contract_id=contract_id or default_contract_id(files),
+        files=tuple(str(p) for p in files),
         signed_on=signed_on,
         reference_id=ref_set.id,
         reference_version=version.version,
@@ -88,6 +93,23 @@ def analyze(
 
     clauses = segment_documents(documents)
     contract = prepare_contract(documents, clauses, settings)
+    notes: list[str] = []
+    if auto:
+        ranking = rank_references(contract, library, settings)
+        set_id, confidence = identify_set(ranking)
+        if set_id is None:
+            top = ", ".join(f"{c.id}@{c.version} {c.score:.2f}" for c in ranking.candidates[:3])
+            raise UsageError(
+                f"{base['files'][0] if files else ''}: 参照文を特定できません（確信度 {confidence:.2f}）。"
+                f"--reference で指定してください / cannot identify the reference; give --reference (candidates: {top})"
+            )
+        ref_set = library[set_id]
+        version = ref_set.current
+        base.update(reference_id=ref_set.id, reference_version=version.version, reference_title=version.title)
+        notes.append(
+            f"参照文を自動判定: {ref_set.id}（{ref_set.issuer}、確信度 {confidence:.2f}）の最新版 {version.version} と照合 / "
+            f"reference chosen automatically (confidence {confidence:.2f})"
+        )
     forms = reference_forms(ref_set, settings)
     matches, best = match_clauses(contract, ref_set, version, forms, settings)
     ctx = JudgeContext(ref_set, version, forms, contract, settings, contract_type, tokutei)
@@ -97,7 +119,7 @@ def analyze(
         results.append(result)
         findings.extend(findings_for(ctx, result, ref))
     findings.extend(obsolete_content_findings(ctx))
-    notes = [n for d in documents for n in d.notes]
+    notes += [n for d in documents for n in d.notes]
     if not matches:
         notes.insert(0, "特記事項の条項が見つかりません（添付漏れ・別ファイルの可能性） / no 特記事項 clause was found in these files")
     if not clauses:

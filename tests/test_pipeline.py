@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer import analyze
+from analyzer.errors import UsageError
 from analyzer.model import ChangeKind, ClauseStatus, FindingKind, Severity
 
 ALL = [str(n) for n in range(1, 20)]
@@ -29,7 +30,7 @@ def test_pipeline_seed001_annex_is_all_current(write):
 
 
 def test_pipeline_police_annex_differs_only_in_clause_1(write):
-    report = analyze([write("police.txt", police_annex())])
+    report = analyze([write("police.txt", police_annex())], reference="fukuoka-pref")
     st = statuses(report)
     assert st.pop("1") == "modified"
     assert set(st.values()) == {"current"}
@@ -86,7 +87,7 @@ def test_pipeline_embedded_annex_in_body_is_found(write):
 @pytest.mark.parametrize("dropped", range(1, 20))
 def test_pipeline_embedded_no_body_article_taken_for_a_dropped_clause(write, dropped):
     # The body has 再委託の制限, 秘密の保持, 調査等, 損害賠償, 資料の返還, 事故の報告 …
-    report = analyze([write("contract.txt", embedded_contract(drop=(dropped,)))])
+    report = analyze([write("contract.txt", embedded_contract(drop=(dropped,)))], reference="fukuoka-pref")
     st = statuses(report)
     assert st.pop(str(dropped)) == "missing"
     assert set(st.values()) == {"current"}
@@ -155,7 +156,7 @@ def test_pipeline_spaced_characters_and_line_breaks_change_no_status(write):
 )
 def test_pipeline_real_modifications_are_reported(write, edit, clause, kind):
     text = build_annex().replace(*edit)
-    report = analyze([write("mod.txt", text)])
+    report = analyze([write("mod.txt", text)], reference="fukuoka-pref")
     st = statuses(report)
     assert st.pop(clause) == "modified"
     assert set(st.values()) == {"current"}
@@ -174,7 +175,7 @@ def test_pipeline_main_contract_and_annex_files(write):
 
 
 def test_pipeline_no_annex_says_so(write):
-    report = analyze([write("body.txt", embedded_contract().split("第20条")[0])])
+    report = analyze([write("body.txt", embedded_contract().split("第20条")[0])], reference="fukuoka-pref")
     assert {c.status for c in report.clauses} == {ClauseStatus.MISSING}
     assert any("見つかりません" in n for n in report.notes)
 
@@ -187,7 +188,7 @@ def test_pipeline_never_raises_on_arbitrary_text(noise, cut):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.txt"
         path.write_text(text, encoding="utf-8")
-        report = analyze([path])
+        report = analyze([path], reference="fukuoka-pref")
     assert report.status in ("ok", "findings", "error")
     assert report.error is not None or [c.clause_id for c in report.clauses] == ALL
 
@@ -312,3 +313,19 @@ def test_pipeline_toshima_template_notes_are_not_clause_text(write):
     report = analyze([write("new.txt", fixture_text("seed002-toshima-new.txt"))], reference="toshima")
     assert [c.clause_id for c in report.clauses if c.status.value != "current"] == ["2", "16"]
     assert all(c.location is not None for c in report.clauses)
+
+
+def test_pipeline_auto_reference_checks_against_the_latest_version_of_the_identified_set(write):
+    from contracts import fixture_text
+
+    report = analyze([write("old.txt", build_annex(old=True))])
+    assert (report.reference_id, report.reference_version) == ("fukuoka-pref", "2023-10-10")
+    assert {c.clause_id for c in report.clauses if c.status is ClauseStatus.OBSOLETE} == {"15", "16"}
+    assert any("自動判定" in n for n in report.notes)
+    # 第15/第16 dropped: the version is open, the set is not — still checked, against the latest.
+    report = analyze([write("drop.txt", build_annex(drop=(15, 16)))])
+    assert report.reference_id == "fukuoka-pref"
+    report = analyze([write("police.txt", police_annex())])
+    assert report.reference_id == "fukuoka-police" and report.status == "ok"
+    with pytest.raises(UsageError):  # 久喜市: no reference set here, no guess
+        analyze([write("kuki.txt", fixture_text("seed003-kuki-standard.txt"))])
