@@ -146,3 +146,23 @@ def test_cli_every_finding_kind_and_error_code_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for value in [*map(str, FindingKind), *map(str, ClauseStatus), *map(str, ErrorCode)]:
         assert f"`{value}`" in readme, f"README does not document `{value}`"
+
+
+def test_cli_refs_list_and_show(capsys):
+    assert main(["refs", "list"]) == 0
+    out = capsys.readouterr().out
+    for ref in ("fukuoka-pref", "fukuoka-police", "toshima", "pref-itaku-kijun", "national-guideline"):
+        assert ref in out
+    assert "@pre-2023-10-10" in out and "@2023-04-01" in out
+    assert main(["refs", "show", "fukuoka-pref@pre-2023-10-10"]) == 0
+    out = capsys.readouterr().out
+    assert "随時実地の調査等をすることができるものとする。" in out
+    assert "第12（再委託の禁止） [必須]" in out
+
+
+def test_cli_check_auto_reference_refuses_to_guess(capsys, write):
+    from contracts import fixture_text
+
+    code, out, err = run(capsys, "check", str(write("kuki.txt", fixture_text("seed003-kuki-standard.txt"))))
+    assert code == 2 and out == ""
+    assert "--reference" in err and err.count("\n") == 1
