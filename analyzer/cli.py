@@ -203,10 +203,9 @@ def cmd_refs_diff(args: argparse.Namespace) -> int:
     if "@" in args.old:
         _, old = resolve_reference(library, args.old)
     else:
-        index = [v.version for v in ref_set.versions].index(new.version)
-        if index == 0:
+        old = ref_set.previous(new.version)
+        if old is None:
             raise UsageError(f"'{ref_set.id}' には {new.version} より前の版がありません / no earlier version to compare")
-        old = ref_set.versions[index - 1]
     html = render_comparison(old, new)
     if args.output is None:
         sys.stdout.write(html)

@@ -193,6 +193,12 @@ class ReferenceSet:
     def current(self) -> ReferenceVersion:
         return self.versions[-1]
 
+    def previous(self, version: str) -> ReferenceVersion | None:
+        """The version before ``version`` (None for the first)."""
+        names = [v.version for v in self.versions]
+        i = names.index(version)
+        return self.versions[i - 1] if i > 0 else None
+
     def version(self, version: str | None) -> ReferenceVersion | None:
         if version is None:
             return self.current

@@ -1,7 +1,10 @@
 """Report stage: Report → text (terminal), JSON (tokki.report/1) or HTML; writers keyed by format."""
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from ..model import Report
 from .html import render_html
@@ -21,12 +24,8 @@ def render_report(report: Report, fmt: str, **options) -> str:
     return WRITERS[fmt](report, **options)
 
 
-def write_atomic(path, text: str) -> None:
+def write_atomic(path: Path | str, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
-    import os
-    import tempfile
-    from pathlib import Path
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
