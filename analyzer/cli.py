@@ -36,6 +36,13 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD で指定してください / expected YYYY-MM-DD: {value!r}")
 
 
+def _add_library(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--library", type=Path, action="append", default=[], metavar="DIR",
+        help="追加の参照フォルダ / extra folder of reference files",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tokki",
@@ -64,10 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json", "html"], default="text", help="出力形式 / output format")
     check.add_argument("-o", "--output", type=Path, metavar="OUT", help="出力ファイル（既定: 標準出力） / output file")
     check.add_argument("--id", dest="contract_id", help="契約ID（既定: 最初のファイル名） / contract id")
-    check.add_argument(
-        "--library", type=Path, action="append", default=[], metavar="DIR",
-        help="追加の参照フォルダ / extra folder of reference files",
-    )
+    _add_library(check)
     check.set_defaults(func=cmd_check)
 
     ident = sub.add_parser(
@@ -79,10 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ident.add_argument("files", nargs="+", metavar="FILE", type=Path, help="契約書のファイルまたはフォルダ / contract files, or its folder")
     ident.add_argument("--format", choices=["text", "json"], default="text", help="出力形式 / output format")
-    ident.add_argument(
-        "--library", type=Path, action="append", default=[], metavar="DIR",
-        help="追加の参照フォルダ / extra folder of reference files",
-    )
+    _add_library(ident)
     ident.set_defaults(func=cmd_identify)
 
     refs = sub.add_parser(
@@ -104,10 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     r_diff.add_argument("new", metavar="ID@B", nargs="?", help="新（既定: 最新版） / new version (default: the latest)")
     r_diff.add_argument("-o", "--output", type=Path, metavar="OUT.html", help="出力ファイル（既定: 標準出力） / output file")
     for p in (r_list, r_show, r_diff):
-        p.add_argument(
-            "--library", type=Path, action="append", default=[], metavar="DIR",
-            help="追加の参照フォルダ / extra folder of reference files",
-        )
+        _add_library(p)
     r_list.set_defaults(func=cmd_refs_list)
     r_show.set_defaults(func=cmd_refs_show)
     r_diff.set_defaults(func=cmd_refs_diff)
@@ -121,10 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("directory", metavar="DIR", type=Path, help="ラベル付きアーカイブ（例: corpus） / labelled archive folder")
     ev.add_argument("--json", action="store_true", help="結果を JSON で出力 / print the figures as JSON")
-    ev.add_argument(
-        "--library", type=Path, action="append", default=[], metavar="DIR",
-        help="追加の参照フォルダ / extra folder of reference files",
-    )
+    _add_library(ev)
     ev.set_defaults(func=cmd_eval)
     return parser
 
