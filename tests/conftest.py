@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # contracts.py, builders.py
+sys.path.insert(0, str(Path(__file__).parent))  # contracts.py, builders.py for the test modules
 
-from contracts import build_annex, embedded_contract, fukuoka_annex, police_annex  # noqa: E402,F401
 
 @pytest.fixture
 def write(tmp_path):

@@ -166,3 +166,15 @@ def test_cli_check_auto_reference_refuses_to_guess(capsys, write):
     code, out, err = run(capsys, "check", str(write("kuki.txt", fixture_text("seed003-kuki-standard.txt"))))
     assert code == 2 and out == ""
     assert "--reference" in err and err.count("\n") == 1
+
+
+def test_cli_refs_diff_writes_the_comparison_table(capsys, tmp_path):
+    out = tmp_path / "新旧対照表.html"
+    assert main(["refs", "diff", "fukuoka-pref", "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "<u>行う</u>" in html and "<u>することができる</u>" in html
+    assert "略" in html
+    assert main(["refs", "diff", "toshima@2021-08-01", "toshima@2023-04-01"]) == 0
+    assert "（新設）" in capsys.readouterr().out
+    code, _, err = run(capsys, "refs", "diff", "fukuoka-police")
+    assert code == 2 and "前の版" in err

@@ -156,7 +156,8 @@ def _percent(value: object) -> str:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def template_environment() -> Environment:
+    """The Jinja2 environment of every HTML output (autoescaped, templates shipped in this package)."""
     env = Environment(
         loader=PackageLoader("analyzer.report", "."),
         autoescape=True,
@@ -178,7 +179,7 @@ def render_html(report: Report, **_: object) -> str:
     severity_counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in SEVERITY_LABEL}
     verdict_class, verdict, verdict_en = _verdict(data)
     detailed = {c["id"] for c in data["clauses"] if c["status"] in ("obsolete", "modified", "missing") or c["notes"]}
-    return _environment().get_template(TEMPLATE).render(
+    return template_environment().get_template(TEMPLATE).render(
         r=data,
         labels={c["id"]: c["label"] for c in data["clauses"]},
         verdict=verdict,
