@@ -72,6 +72,22 @@ PARTIES = {
 }
 
 
+# Clean contracts of the other reference sets: (reference id, seed fixture).
+OTHER_SETS = {
+    "set_police": ("fukuoka-police", "seed000-police-annex.txt"),
+    "set_kijun": ("pref-itaku-kijun", "seed004-kijun-annex.txt"),
+    "set_toshima": ("toshima", "seed002-toshima-new-alternatives.txt"),
+}
+
+
+def _clause_ids(reference: str) -> list[str]:
+    """Clause ids of the latest version of a bundled reference set (the ids are data, not under test)."""
+    files = sorted((HERE.parent / "reference_clauses" / reference).glob("*.toml"))
+    versions = [tomllib.loads(f.read_text("utf-8")) for f in files]
+    latest = max(versions, key=lambda v: str(v["reference"].get("effective", "")))
+    return [c["id"] for c in latest["clause"]]
+
+
 @dataclass
 class Case:
     id: str
@@ -82,6 +98,7 @@ class Case:
     embedded: bool = False
     signed_on: str = ""
     type: str = ""
+    reference: str = "fukuoka-pref"
 
 
 def _lines(text: str) -> list[str]:
@@ -121,7 +138,9 @@ def _absent(clause: int, contract_type: str) -> str:
 def plan(rng: random.Random, count: int) -> list[Case]:
     """The cases: every category at least once, the rest drawn at random."""
     kinds = ["clean", "police", "parties", "drop_mandatory", "drop_optional", "drop_two", "old_before",
-             "old_after", "embedded", "noise", "spaced", "modified", "bad"]
+             "old_after", "embedded", "noise", "spaced", "modified", *OTHER_SETS, "bad"]
+    if count < len(kinds) + 5:
+        raise ValueError(f"count must be at least {len(kinds) + 5} (every case, and every bad input)")
     order = kinds + [rng.choice(kinds[:-1]) for _ in range(count - len(kinds) - 5)] + ["bad"] * 5
     cases: list[Case] = []
     bad_kinds = ["scan", "encrypted", "truncated", "zero", "doc", "scan_annex"]
@@ -129,6 +148,10 @@ def plan(rng: random.Random, count: int) -> list[Case]:
         case = Case(f"C{i:03d}-{kind.replace('_', '-')}", build_annex(), signed_on=_date(rng), type=rng.choice("1122234"))
         if kind == "clean":
             pass
+        elif kind in OTHER_SETS:  # a clean contract of another reference set, checked against it
+            case.reference, fixture = OTHER_SETS[kind]
+            case.annex = fixture_text(fixture)
+            case.status = {cid: "current" for cid in _clause_ids(case.reference)}
         elif kind == "police":
             case.annex = police_annex()
             case.status["1"] = "modified"  # the police 第1 adds 「以下「番号利用法」という。」
@@ -270,7 +293,7 @@ def generate(out: Path, seed: int = 1, count: int = 84) -> list[Case]:
     """Write ``count`` labelled contracts, manifest.csv and labels.json into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     for child in out.iterdir():
-        if child.name == "generate.py":
+        if child.name in ("generate.py", "README.md"):
             continue
         shutil.rmtree(child) if child.is_dir() else child.unlink()
     rng = random.Random(seed)
@@ -278,7 +301,7 @@ def generate(out: Path, seed: int = 1, count: int = 84) -> list[Case]:
     rows = []
     for case in cases:
         files = render(case, out, rng)
-        rows.append([case.id, ";".join(files), case.type, case.signed_on, "fukuoka-pref"])
+        rows.append([case.id, ";".join(files), case.type, case.signed_on, case.reference])
     with open(out / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "files", "type", "signed_on", "reference"])

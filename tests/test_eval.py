@@ -50,19 +50,19 @@ def test_eval_corpus_is_what_the_generator_writes(tmp_path):
 def test_eval_cli_json_keys(capsys, tmp_path):
     from generate import generate
 
-    generate(tmp_path / "small", seed=7, count=20)
+    generate(tmp_path / "small", seed=7, count=24)
     assert main(["eval", "--json", str(tmp_path / "small")]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"f1", "precision", "recall", "errors_ok", "errors_total", "contracts"}
     assert all(set(data[k]) == set(KINDS) for k in ("f1", "precision", "recall"))
-    assert data["contracts"] == 20
+    assert data["contracts"] == 24
 
 
 def test_eval_counts_a_wrong_label_as_a_mistake(tmp_path):
     from generate import generate
 
     root = tmp_path / "small"
-    generate(root, seed=7, count=20)
+    generate(root, seed=7, count=24)
     labels = json.loads((root / "labels.json").read_text("utf-8"))
     clean = next(k for k, v in labels.items() if not v["error"] and set(v["clauses"].values()) == {"current"})
     labels[clean]["clauses"]["12"] = "missing"  # a label the tool must disagree with
@@ -75,7 +75,7 @@ def test_eval_counts_a_wrong_label_as_a_mistake(tmp_path):
 def test_eval_text_output(capsys, tmp_path):
     from generate import generate
 
-    generate(tmp_path / "small", seed=7, count=20)
+    generate(tmp_path / "small", seed=7, count=24)
     assert main(["eval", str(tmp_path / "small")]) == 0
     out = capsys.readouterr().out
     assert "confusion" in out and "F1" in out and "error codes" in out
