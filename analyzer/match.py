@@ -10,6 +10,7 @@ matter.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -77,8 +78,29 @@ def similarity(a: str, b: str) -> float:
 RefForms = dict[tuple[str, str], tuple[Comparable, ...]]
 
 
+_FORMS_CACHE: dict[tuple, RefForms] = {}
+
+
 def reference_forms(ref_set: ReferenceSet, settings: Settings) -> RefForms:
-    """Comparison forms of every wording of every clause: (version, clause id) → forms, in ``wordings()`` order."""
+    """Comparison forms of every wording of every clause: (version, clause id) → forms, in ``wordings()`` order.
+
+    Cached per process by the version files and their modification times: a
+    scan or an identification compares many contracts with the same references.
+    """
+    key = (ref_set.id, settings, tuple((v.version, v.path, _mtime(v.path)) for v in ref_set.versions))
+    if key not in _FORMS_CACHE:
+        _FORMS_CACHE[key] = _reference_forms(ref_set, settings)
+    return _FORMS_CACHE[key]
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+def _reference_forms(ref_set: ReferenceSet, settings: Settings) -> RefForms:
     return {
         (v.version, c.id): tuple(normalize_spans(w, operative_spans(w), settings) for w in c.wordings())
         for v in ref_set.versions
