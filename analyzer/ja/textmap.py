@@ -7,7 +7,6 @@ contract as written (the idea of pdfplumber's TextMap).
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -88,7 +87,3 @@ class MappedText:
                 pieces.append((text[i], i, i + 1))
                 i += 1
         return self.rewrite(pieces)
-
-
-def nfkc_char(c: str) -> str:
-    return unicodedata.normalize("NFKC", c)
