@@ -261,7 +261,7 @@ def findings_for(ctx: JudgeContext, result: ClauseResult, ref: ReferenceClause) 
             sev, why = Severity.WARNING, "任意事項です / optional item"
         out.append(Finding(FindingKind.MISSING, ref.id, sev, f"{name}がありません（{why}） / clause {ref.id} is missing"))
     elif result.status is ClauseStatus.OBSOLETE:
-        diff = "、".join(f"「{c.actual}」→ 現行「{c.expected}」" for c in result.changes)
+        diff = "、".join(c.describe() for c in result.changes)
         out.append(
             Finding(
                 FindingKind.OBSOLETE,
@@ -317,7 +317,7 @@ def obsolete_content_findings(ctx: JudgeContext) -> list[Finding]:
                     FindingKind.OBSOLETE,
                     clause.id,
                     Severity.ERROR,
-                    f"{loc.article}（{clause.title or clause.label}）は旧版（{old.version}）にだけある条で、現行（{ctx.version.version}）"
+                    f"{loc.article}{f'（{clause.title}）' if clause.title else ''}は旧版（{old.version}）にだけある条で、現行（{ctx.version.version}）"
                     f"にはありません。削除してください（{loc.file}） / article {loc.article} belongs only to the superseded "
                     f"version {old.version}",
                 )

@@ -226,6 +226,14 @@ class Change:
     expected: str
     actual: str
 
+    def describe(self) -> str:
+        """The change in words for a clerk: what the contract says and what the current text says."""
+        if not self.actual:
+            return f"現行の「{self.expected}」がありません"
+        if not self.expected:
+            return f"「{self.actual}」は現行にありません"
+        return f"「{self.actual}」→ 現行「{self.expected}」"
+
 
 @dataclass(frozen=True)
 class Location:

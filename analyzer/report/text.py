@@ -82,7 +82,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
         lines.append("")
         lines.append(c(f"{r.label}（{r.title}）の相違 / differences", "bold"))
         for ch in r.changes:
-            lines.append(f"  {CHANGE_LABEL[ch.kind.value]}: 「{ch.actual}」→ 現行「{ch.expected}」")
+            lines.append(f"  {CHANGE_LABEL[ch.kind.value]}: {ch.describe()}")
         for note in r.notes:
             lines.append(f"  ※ {note}")
     fixes = [r for r in report.clauses if r.status in (ClauseStatus.OBSOLETE, ClauseStatus.MODIFIED, ClauseStatus.MISSING)]
