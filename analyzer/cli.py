@@ -124,11 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    for f in args.files:
+def _missing_file(files: list[Path]) -> bool:
+    """Say so (one line on stderr) when an input path does not exist."""
+    for f in files:
         if not f.exists():
             print(f"tokki: {f}: ファイルがありません / no such file", file=sys.stderr)
-            return EXIT_USAGE
+            return True
+    return False
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    if _missing_file(args.files):
+        return EXIT_USAGE
     report = analyze(
         args.files,
         reference=args.reference,
@@ -151,10 +158,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_identify(args: argparse.Namespace) -> int:
-    for f in args.files:
-        if not f.exists():
-            print(f"tokki: {f}: ファイルがありません / no such file", file=sys.stderr)
-            return EXIT_USAGE
+    if _missing_file(args.files):
+        return EXIT_USAGE
     result = identify(args.files, library_dirs=args.library)
     if args.format == "json":
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")

@@ -6,6 +6,7 @@ same layout (a municipality's own set, a newly published revision).
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 
@@ -109,6 +110,12 @@ def load_reference_file(path: Path) -> ReferenceVersion:
         raise ReferenceDataError(str(path), str(exc)) from exc
 
 
+@lru_cache(maxsize=256)
+def _load_cached(path: Path, mtime: float) -> ReferenceVersion:
+    # Parsed once per process while the file is unchanged (every contract of a scan reloads the library).
+    return load_reference_file(path)
+
+
 def _sort_key(v: ReferenceVersion) -> date:
     # A version known only by its end date sorts just before that date.
     return v.effective or (v.superseded_on.replace(day=1) if v.superseded_on.day > 1 else v.superseded_on)
@@ -121,7 +128,7 @@ def load_reference_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> di
         if not root.is_dir():
             raise UsageError(f"{root}: 参照フォルダがありません / reference folder not found")
         for path in sorted(root.glob("*/*.toml")):
-            v = load_reference_file(path)
+            v = _load_cached(path, path.stat().st_mtime)
             versions.setdefault(v.set_id, []).append(v)
     library: dict[str, ReferenceSet] = {}
     for set_id, vs in versions.items():

@@ -151,6 +151,7 @@ def _num_pr(p, styles: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
 def read_docx(path: Path, name: str) -> Document:
     try:
         import docx
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover - declared dependency
         raise RuntimeError("python-docx is required") from exc
@@ -161,11 +162,9 @@ def read_docx(path: Path, name: str) -> Document:
     except Exception as exc:  # lxml parse errors and similar from a damaged package
         raise CorruptDocument(name, f"DOCX が破損しています / damaged DOCX: {type(exc).__name__}: {exc}") from exc
 
-    try:
-        numbering_el = document.part.numbering_part.element
-    except (KeyError, NotImplementedError, AttributeError):
-        numbering_el = None
-    numbering = _Numbering(numbering_el)
+    # Look the numbering part up by relationship: a DOCX without lists has none.
+    numbering_rel = next((r for r in document.part.rels.values() if r.reltype == RT.NUMBERING), None)
+    numbering = _Numbering(numbering_rel.target_part.element if numbering_rel is not None else None)
     styles: dict[str, tuple[str, int]] = {}
     for st in document.styles.element.findall(W + "style"):
         ppr = st.find(W + "pPr")
