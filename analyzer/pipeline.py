@@ -66,6 +66,47 @@ def analyze(
     ``status == "error"`` and the error code, never a partial verdict.
     """
     settings = settings or default_settings()
+    files = contract_files(paths)
+    try:
+        documents = load_documents(files, settings)
+    except DocumentError as exc:
+        documents = exc
+    return check_documents(
+        documents,
+        files=files,
+        reference=reference,
+        contract_type=contract_type,
+        signed_on=signed_on,
+        contract_id=contract_id,
+        library_dirs=library_dirs,
+        settings=settings,
+        tokutei=tokutei,
+    )
+
+
+def load_documents(files: Sequence[Path], settings: Settings) -> list[Document]:
+    """Ingest every file of one contract; the first unreadable one raises its DocumentError."""
+    return [load_document(path, settings) for path in files]
+
+
+def check_documents(
+    documents: list[Document] | DocumentError,
+    *,
+    files: Sequence[Path | str],
+    reference: str | None = AUTO,
+    contract_type: str | None = None,
+    signed_on: date | None = None,
+    contract_id: str | None = None,
+    library_dirs: Sequence[Path] = (),
+    settings: Settings | None = None,
+    tokutei: bool = False,
+) -> Report:
+    """Judge already extracted documents (a scan re-judges stored text this way).
+
+    ``documents`` may be the DocumentError that ingest raised: the report then
+    carries its code. Options as for ``analyze``.
+    """
+    settings = settings or default_settings()
     library = load_reference_library(library_dirs)
     auto = reference in (None, AUTO)
     ref_set, version = resolve_reference(library, None if auto else reference)
@@ -74,7 +115,7 @@ def analyze(
             f"'{ref_set.id}' は論点（トピック）単位の参照で、条文の照合には使えません / "
             f"'{ref_set.id}' is a topic-level reference; clause checking needs a clause-level set"
         )
-    files = contract_files(paths)
+    files = [Path(p) for p in files]
     base = dict(
         contract_id=contract_id or default_contract_id(files),
         files=tuple(str(p) for p in files),
@@ -84,12 +125,8 @@ def analyze(
         reference_title=version.title,
         contract_type=contract_type,
     )
-    documents: list[Document] = []
-    for path in files:
-        try:
-            documents.append(load_document(path, settings))
-        except DocumentError as exc:
-            return Report(**base, error=ReportError(exc.code, exc.reason, exc.path))
+    if isinstance(documents, DocumentError):
+        return Report(**base, error=ReportError(documents.code, documents.reason, documents.path))
 
     clauses = segment_documents(documents)
     contract = prepare_contract(documents, clauses, settings)
