@@ -1,0 +1,332 @@
+"""Archive summary: the store → figures (the audit's 表1/表2), summary.csv, summary.xlsx, summary.html, terminal text.
+
+Reads only the store (``analyzer.store``), never the contract files, so
+``tokki summary`` and ``tokki findings`` answer from a finished scan.
+Definitions (as in the Fukuoka audit, seed 001): a contract is *deficient*
+(表1) when it has a finding of severity error — a missing mandatory item, a
+pre-revision clause or a weakened mandatory obligation; it uses an *outdated*
+特記事項 (表2) when any clause matches an earlier version than the latest.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..model import ClauseStatus
+from ..store import Store
+
+STATUS_COLUMNS = tuple(s.value for s in ClauseStatus)
+CSV_COLUMNS = (
+    "id", "files", "signed_on", "type", "reference", "status", *STATUS_COLUMNS,
+    "missing_mandatory", "obsolete_items", "worst_severity", "error_code", "message",
+)
+CONTRACT_STATUS_LABEL = {
+    "ok": "問題なし",
+    "findings": "指摘あり",
+    "error": "読めない",
+    "no_reference": "参照文を特定できない",
+    "failed": "処理失敗",
+}
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    id: str
+    files: tuple[str, ...]
+    signed_on: str | None
+    type: str | None
+    reference: str  # "set@version" judged against, "" when none
+    status: str  # ok | findings | error | no_reference | failed
+    counts: dict[str, int]
+    missing_mandatory: tuple[str, ...]
+    obsolete_items: tuple[str, ...]
+    worst_severity: str | None
+    error_code: str | None
+    message: str
+
+    @property
+    def judged(self) -> bool:
+        return self.status in ("ok", "findings")
+
+    @property
+    def deficient(self) -> bool:
+        return self.judged and self.worst_severity == "error"
+
+    @property
+    def outdated(self) -> bool:
+        return self.judged and bool(self.obsolete_items)
+
+
+@dataclass
+class ArchiveFigures:
+    contracts: list[ContractRow]
+    statuses: Counter = field(default_factory=Counter)
+    missing_by_clause: list[tuple[str, str, int]] = field(default_factory=list)  # (reference, label, count)
+    obsolete_by_year: list[tuple[str, int, int]] = field(default_factory=list)  # (year, outdated, judged)
+    error_codes: Counter = field(default_factory=Counter)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    last_scan: dict | None = None
+
+    @property
+    def judged(self) -> int:
+        return sum(c.judged for c in self.contracts)
+
+    @property
+    def deficient(self) -> int:
+        return sum(c.deficient for c in self.contracts)
+
+    @property
+    def outdated(self) -> int:
+        return sum(c.outdated for c in self.contracts)
+
+    @property
+    def latest(self) -> int:
+        return self.judged - self.outdated
+
+
+def _share(n: int, d: int) -> str:
+    return f"{n / d:.1%}" if d else "—"
+
+
+def archive_figures(store: Store) -> ArchiveFigures:
+    db = store.db
+    counts: dict[str, Counter] = {}
+    missing: dict[str, list[str]] = {}
+    obsolete: dict[str, list[str]] = {}
+    missing_by_clause: Counter = Counter()
+    for r in db.execute(
+        "SELECT cl.contract_id, cl.clause_id, cl.label, cl.status, cl.mandatory, c.reference_id"
+        " FROM clauses cl JOIN contracts c ON c.id = cl.contract_id ORDER BY cl.contract_id, cl.position"
+    ):
+        counts.setdefault(r["contract_id"], Counter())[r["status"]] += 1
+        if r["status"] == "missing":
+            missing_by_clause[(r["reference_id"], r["clause_id"], r["label"])] += 1
+            if r["mandatory"]:
+                missing.setdefault(r["contract_id"], []).append(r["label"])
+        elif r["status"] == "obsolete":
+            obsolete.setdefault(r["contract_id"], []).append(r["label"])
+    rows = []
+    for r in db.execute("SELECT * FROM contracts"):
+        ref = f"{r['reference_id']}@{r['reference_version']}" if r["reference_id"] else ""
+        rows.append(ContractRow(
+            r["id"], tuple(json.loads(r["files"])), r["signed_on"], r["type"], ref, r["status"],
+            {s: counts.get(r["id"], Counter())[s] for s in STATUS_COLUMNS},
+            tuple(missing.get(r["id"], ())), tuple(obsolete.get(r["id"], ())),
+            r["worst_severity"], r["error_code"], r["error_message"] or "",
+        ))
+    from ..ingest import natural_key
+
+    rows.sort(key=lambda c: natural_key(c.id))
+    fig = ArchiveFigures(rows)
+    fig.statuses = Counter(c.status for c in rows)
+    fig.error_codes = Counter(c.error_code for c in rows if c.status == "error" and c.error_code)
+    fig.missing_by_clause = [
+        (ref, label, n)
+        for (ref, cid, label), n in sorted(
+            missing_by_clause.items(), key=lambda kv: (kv[0][0] or "", natural_key(kv[0][1]))
+        )
+    ]
+    years: dict[str, list[int]] = {}
+    for c in rows:
+        if c.judged:
+            y = years.setdefault(c.signed_on[:4] if c.signed_on else "不明", [0, 0])
+            y[0] += c.outdated
+            y[1] += 1
+    fig.obsolete_by_year = [(y, v[0], v[1]) for y, v in sorted(years.items())]
+    fig.skipped = [(r[0], r[1]) for r in db.execute("SELECT path, reason FROM skipped ORDER BY path")]
+    last = db.execute("SELECT * FROM scans ORDER BY id DESC LIMIT 1").fetchone()
+    fig.last_scan = dict(last) if last else None
+    return fig
+
+
+# ---------------------------------------------------------------- terminal
+
+
+def format_summary(fig: ArchiveFigures) -> str:
+    """The archive figures as terminal text (Japanese, English alongside)."""
+    n, judged = len(fig.contracts), fig.judged
+    lines = [f"契約 {n} 件 / contracts: {n}"]
+    if fig.last_scan:
+        s = fig.last_scan
+        lines.append(f"  最終スキャン / last scan: {s['started_at']} ({s['status']}), tokki {s['tool_version']}")
+    lines.append("  " + "  ".join(f"{CONTRACT_STATUS_LABEL[k]} {fig.statuses[k]}" for k in CONTRACT_STATUS_LABEL if fig.statuses[k]))
+    lines += [
+        "",
+        f"表1 不備のある契約（欠落・改正前の文言など error の指摘） / deficient contracts: "
+        f"{fig.deficient} / {judged} ({_share(fig.deficient, judged)})",
+        f"表2 最新の特記事項 / latest: {fig.latest}   旧版を使用 / outdated: {fig.outdated} ({_share(fig.outdated, judged)})",
+    ]
+    if fig.missing_by_clause:
+        lines += ["", "条ごとの欠落 / missing per clause:"]
+        lines += [f"  {ref} {label}: {k}" for ref, label, k in fig.missing_by_clause]
+    if fig.obsolete_by_year:
+        lines += ["", "締結年ごとの旧版 / outdated by signing year:"]
+        lines += [f"  {y}: {k} / {t}" for y, k, t in fig.obsolete_by_year]
+    if fig.error_codes:
+        lines += ["", "読めない契約 / unreadable: " + ", ".join(f"{c} {k}" for c, k in sorted(fig.error_codes.items()))]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    contract_id: str
+    signed_on: str | None
+    reference: str
+    clause: str
+    kind: str
+    severity: str
+    message: str
+
+
+def find_findings(store: Store, *, clause: str | None = None, kind: str | None = None,
+                  since: date | None = None) -> list[FindingRow]:
+    """Findings matching every given filter, by contract (an auditor's query)."""
+    sql = (
+        "SELECT f.contract_id, c.signed_on, c.reference_id, c.reference_version, f.clause, f.kind, f.severity, f.message"
+        " FROM findings f JOIN contracts c ON c.id = f.contract_id WHERE 1=1"
+    )
+    args: list = []
+    if clause is not None:
+        sql += " AND f.clause = ?"
+        args.append(clause)
+    if kind is not None:
+        sql += " AND f.kind = ?"
+        args.append(kind)
+    if since is not None:
+        sql += " AND c.signed_on >= ?"
+        args.append(since.isoformat())
+    from ..ingest import natural_key
+
+    rows = [
+        FindingRow(r[0], r[1], f"{r[2]}@{r[3]}" if r[2] else "", r[4], r[5], r[6], r[7])
+        for r in store.db.execute(sql + " ORDER BY f.contract_id, f.position", args)
+    ]
+    return sorted(rows, key=lambda f: natural_key(f.contract_id))
+
+
+def format_findings(rows: list[FindingRow]) -> str:
+    if not rows:
+        return "該当する指摘はありません / no matching finding\n"
+    out = [f"{f.contract_id}\t{f.signed_on or '—'}\t{f.reference}\t第{f.clause}\t{f.kind}\t{f.severity}\t{f.message}"
+           for f in rows]
+    contracts = len({f.contract_id for f in rows})
+    out.append(f"契約 {contracts} 件・指摘 {len(rows)} 件 / {contracts} contracts, {len(rows)} findings")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- files
+
+
+def _csv_row(c: ContractRow) -> list:
+    return [
+        c.id, ";".join(c.files), c.signed_on or "", c.type or "", c.reference, c.status,
+        *(c.counts[s] for s in STATUS_COLUMNS),
+        ";".join(c.missing_mandatory), ";".join(c.obsolete_items), c.worst_severity or "", c.error_code or "",
+        c.message if c.status in ("error", "no_reference", "failed") else "",
+    ]
+
+
+def render_csv(fig: ArchiveFigures) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for c in fig.contracts:
+        w.writerow(_csv_row(c))
+    return "\ufeff" + buf.getvalue()  # BOM: Excel opens the Japanese text as UTF-8
+
+
+def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
+    """summary.xlsx: contracts (filters, frozen header), clauses, findings; saved atomically."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    sheets = [
+        ("contracts", CSV_COLUMNS, [_csv_row(c) for c in fig.contracts]),
+        ("clauses", ("contract_id", "clause", "label", "title", "status", "mandatory", "similarity",
+                     "matched_version", "file", "page", "article"),
+         store.db.execute(
+             "SELECT contract_id, clause_id, label, title, status, mandatory, similarity, matched_version, file,"
+             " page, article FROM clauses ORDER BY contract_id, position").fetchall()),
+        ("findings", ("contract_id", "clause", "kind", "severity", "message"),
+         store.db.execute(
+             "SELECT contract_id, clause, kind, severity, message FROM findings ORDER BY contract_id, position"
+         ).fetchall()),
+    ]
+    for i, (title, header, rows) in enumerate(sheets):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = title
+        ws.append(list(header))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append([bool(v) if h == "mandatory" else v for h, v in zip(header, row)])
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _bars(items: list[tuple[str, int]], total: int | None = None, width: int = 360) -> dict:
+    """Geometry of a horizontal bar chart (inline SVG in the template)."""
+    top = max([v for _, v in items] + [total or 0, 1])
+    row = 22
+    return {
+        "height": row * len(items) + 4,
+        "width": width,
+        "row": row,
+        "bars": [
+            {"label": label, "value": v, "y": i * row + 2, "w": round(width * v / top, 1)}
+            for i, (label, v) in enumerate(items)
+        ],
+    }
+
+
+def render_summary_html(fig: ArchiveFigures) -> str:
+    from .html import template_environment
+    from ..scan import report_paths
+
+    judged = fig.judged
+    contracts = []
+    for c in fig.contracts:
+        has_report = c.status in ("ok", "findings", "error")
+        link = report_paths(Path("."), c.id)[1].as_posix() if has_report else None
+        contracts.append({"c": c, "link": link, "label": CONTRACT_STATUS_LABEL[c.status]})
+    return template_environment().get_template("summary.html.j2").render(
+        fig=fig,
+        contracts=contracts,
+        judged=judged,
+        share=_share,
+        status_label=CONTRACT_STATUS_LABEL,
+        status_columns=STATUS_COLUMNS,
+        table1=_bars([("不備あり", fig.deficient), ("不備なし", judged - fig.deficient)], judged),
+        table2=_bars([("最新の特記事項", fig.latest), ("旧版を使用", fig.outdated)], judged),
+        missing_chart=_bars([(f"{label}（{ref}）", k) for ref, label, k in fig.missing_by_clause]),
+        year_chart=_bars([(f"{y}年" if y.isdigit() else y, k) for y, k, _ in fig.obsolete_by_year]),
+    )
+
+
+def write_summaries(store: Store, out: Path) -> ArchiveFigures:
+    """summary.csv, summary.xlsx and summary.html under ``out``, from the store."""
+    from . import write_atomic
+
+    fig = archive_figures(store)
+    out = Path(out)
+    write_atomic(out / "summary.csv", render_csv(fig))
+    write_xlsx(store, fig, out / "summary.xlsx")
+    write_atomic(out / "summary.html", render_summary_html(fig))
+    return fig

@@ -1,0 +1,351 @@
+"""Store: the SQLite database of a scanned archive (scans, contracts, files, text, clauses, findings).
+
+Input: what ``analyzer.scan`` produces per contract; output: the rows that
+``tokki summary`` / ``tokki findings`` and the summary files read. Schema
+changes are named migrations recorded in the ``migrations`` table, applied in
+order when a store is opened, so an older store keeps working.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .model import Document, Page, Report, Severity
+
+DEFAULT_DB = Path("reports/tokki.sqlite")
+
+# (name, SQL). Never edit an applied migration: add a new one.
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "0001_initial",
+        """
+        CREATE TABLE scans (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,               -- running | complete | interrupted
+            root TEXT NOT NULL,
+            tool_version TEXT NOT NULL,
+            reference_versions TEXT NOT NULL,   -- JSON list of "set@version"
+            reference_fingerprint TEXT NOT NULL,
+            contracts INTEGER, analysed INTEGER, rejudged INTEGER, unchanged INTEGER
+        );
+        CREATE TABLE contracts (
+            id TEXT PRIMARY KEY,
+            files TEXT NOT NULL,                -- JSON list of paths relative to the archive
+            type TEXT,                          -- 類型
+            signed_on TEXT,
+            reference_spec TEXT,                -- the manifest's reference column (NULL = auto)
+            input_key TEXT NOT NULL,            -- hash of the file hashes and the metadata above
+            judged_with TEXT NOT NULL,          -- reference fingerprint the verdict was made with
+            scan_id INTEGER REFERENCES scans(id),
+            status TEXT NOT NULL,               -- ok | findings | error | no_reference | failed
+            reference_id TEXT,
+            reference_version TEXT,
+            error_code TEXT,
+            error_message TEXT,
+            error_file TEXT,
+            worst_severity TEXT,
+            report TEXT                         -- tokki.report/1 JSON
+        );
+        CREATE TABLE files (
+            path TEXT PRIMARY KEY,              -- relative to the archive
+            contract_id TEXT NOT NULL REFERENCES contracts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime REAL NOT NULL
+        );
+        CREATE TABLE documents (                -- extracted text, to re-judge without extracting
+            path TEXT PRIMARY KEY REFERENCES files(path) ON DELETE CASCADE,
+            sha256 TEXT NOT NULL,
+            format TEXT NOT NULL,
+            text TEXT NOT NULL,
+            pages TEXT NOT NULL,                -- JSON [[number, start, end], ...]
+            notes TEXT NOT NULL                 -- JSON list
+        );
+        CREATE TABLE segments (                 -- segmented text: numbered articles as printed
+            path TEXT NOT NULL REFERENCES documents(path) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            number INTEGER,
+            heading TEXT,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            region TEXT NOT NULL,
+            PRIMARY KEY (path, position)
+        );
+        CREATE TABLE clauses (
+            contract_id TEXT NOT NULL REFERENCES contracts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            clause_id TEXT NOT NULL,
+            label TEXT NOT NULL,
+            title TEXT NOT NULL,
+            status TEXT NOT NULL,
+            mandatory INTEGER NOT NULL,
+            similarity REAL NOT NULL,
+            matched_version TEXT,
+            file TEXT, page INTEGER, article TEXT,
+            PRIMARY KEY (contract_id, position)
+        );
+        CREATE TABLE findings (
+            contract_id TEXT NOT NULL REFERENCES contracts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            clause TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            message TEXT NOT NULL,
+            PRIMARY KEY (contract_id, position)
+        );
+        CREATE TABLE skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
+        """,
+    ),
+    (
+        "0002_auditor_indexes",
+        """
+        CREATE INDEX findings_by_clause ON findings(clause, kind);
+        CREATE INDEX clauses_by_status ON clauses(clause_id, status);
+        CREATE INDEX contracts_by_signing ON contracts(signed_on);
+        """,
+    ),
+)
+
+_CONTRACT_COLUMNS = (
+    "id, files, type, signed_on, reference_spec, input_key, judged_with, scan_id, status, reference_id,"
+    " reference_version, error_code, error_message, error_file, worst_severity, report"
+)
+_CONTRACT_UPDATE = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _CONTRACT_COLUMNS.split(",")[1:])
+
+SEVERITY_ORDER = {Severity.ERROR.value: 3, Severity.WARNING.value: 2, Severity.INFO.value: 1}
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str  # relative to the archive root
+    sha256: str
+    size: int
+    mtime: float
+
+
+@dataclass(frozen=True)
+class StoredContract:
+    id: str
+    input_key: str
+    judged_with: str
+    status: str
+    error_code: str | None
+    error_message: str | None
+    error_file: str | None
+
+
+class Store:
+    """One SQLite file; every write method is one transaction."""
+
+    def __init__(self, path: Path | str, migrations: Sequence[tuple[str, str]] = MIGRATIONS) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit BEGIN/COMMIT below
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.migrate(migrations)
+
+    # ------------------------------------------------------------ schema
+
+    def migrate(self, migrations: Sequence[tuple[str, str]] = MIGRATIONS) -> list[str]:
+        """Apply the migrations not yet recorded, in order; return their names."""
+        self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {r[0] for r in self.db.execute("SELECT name FROM migrations")}
+        applied = []
+        for name, sql in migrations:
+            if name in done:
+                continue
+            with self.transaction():
+                for statement in filter(str.strip, sql.split(";")):
+                    self.db.execute(statement)
+                self.db.execute("INSERT INTO migrations VALUES (?, ?)", (name, now()))
+            applied.append(name)
+        return applied
+
+    def migrations(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM migrations ORDER BY name")]
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ scans
+
+    def begin_scan(self, root: str, tool_version: str, reference_versions: list[str], fingerprint: str) -> int:
+        with self.transaction():
+            cur = self.db.execute(
+                "INSERT INTO scans (started_at, status, root, tool_version, reference_versions, reference_fingerprint)"
+                " VALUES (?, 'running', ?, ?, ?, ?)",
+                (now(), root, tool_version, json.dumps(reference_versions, ensure_ascii=False), fingerprint),
+            )
+            return int(cur.lastrowid)
+
+    def finish_scan(self, scan_id: int, status: str, counts: dict[str, int]) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE scans SET finished_at = ?, status = ?, contracts = ?, analysed = ?, rejudged = ?, unchanged = ?"
+                " WHERE id = ?",
+                (now(), status, counts.get("contracts", 0), counts.get("analysed", 0), counts.get("rejudged", 0),
+                 counts.get("unchanged", 0), scan_id),
+            )
+
+    def set_skipped(self, skipped: Iterable[tuple[str, str]]) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM skipped")
+            self.db.executemany("INSERT OR REPLACE INTO skipped VALUES (?, ?)", skipped)
+
+    # ------------------------------------------------------------ contracts
+
+    def stored_contracts(self) -> dict[str, StoredContract]:
+        rows = self.db.execute(
+            "SELECT id, input_key, judged_with, status, error_code, error_message, error_file FROM contracts"
+        )
+        return {r["id"]: StoredContract(*r) for r in rows}
+
+    def stored_hashes(self) -> dict[str, tuple[str, int, float]]:
+        """path → (sha256, size, mtime) as last recorded."""
+        return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute("SELECT path, sha256, size, mtime FROM files")}
+
+    def remove_contracts(self, keep: set[str]) -> list[str]:
+        """Delete the contracts no longer in the archive."""
+        gone = [r[0] for r in self.db.execute("SELECT id FROM contracts") if r[0] not in keep]
+        with self.transaction():
+            self.db.executemany("DELETE FROM contracts WHERE id = ?", [(g,) for g in gone])
+        return gone
+
+    def load_documents(self, paths: Sequence[str]) -> dict[str, tuple[str, Document]]:
+        """path → (sha256, Document) for the stored extracted text of these files."""
+        out = {}
+        for path in paths:
+            r = self.db.execute("SELECT * FROM documents WHERE path = ?", (path,)).fetchone()
+            if r is not None:
+                pages = tuple(Page(*p) for p in json.loads(r["pages"]))
+                out[path] = (r["sha256"], Document(r["path"], r["format"], r["text"], pages, tuple(json.loads(r["notes"]))))
+        return out
+
+    def touch_contract(self, contract_id: str, scan_id: int) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE contracts SET scan_id = ? WHERE id = ?", (scan_id, contract_id))
+
+    def save_contract(
+        self,
+        *,
+        contract_id: str,
+        spec: dict,
+        files: Sequence[FileRecord],
+        input_key: str,
+        judged_with: str,
+        scan_id: int,
+        status: str,
+        report: Report | None,
+        report_json: str | None,
+        documents: Sequence[Document] | None,
+        segments: dict[str, list[tuple]] | None,
+        error: tuple[str, str, str] | None = None,
+    ) -> None:
+        """Replace everything stored about one contract, in one transaction.
+
+        ``documents`` None keeps the stored text (a re-judge); ``error`` is
+        (code, message, file) when the contract could not be judged.
+        """
+        code, message, efile = error or (None, None, None)
+        if report is not None and report.error is not None:
+            code, message, efile = report.error.code.value, report.error.message, report.error.file
+        worst = None
+        if report is not None and report.findings:
+            worst = max((f.severity.value for f in report.findings), key=SEVERITY_ORDER.__getitem__)
+        with self.transaction():
+            db = self.db
+            db.execute("DELETE FROM clauses WHERE contract_id = ?", (contract_id,))
+            db.execute("DELETE FROM findings WHERE contract_id = ?", (contract_id,))
+            if documents is not None:
+                db.execute("DELETE FROM files WHERE contract_id = ?", (contract_id,))
+            db.execute(
+                # An upsert, not INSERT OR REPLACE: a replaced row would cascade-delete the stored files and text.
+                f"INSERT INTO contracts ({_CONTRACT_COLUMNS}) VALUES ({','.join('?' * 16)})"
+                f" ON CONFLICT(id) DO UPDATE SET {_CONTRACT_UPDATE}",
+                (
+                    contract_id, json.dumps([f.path for f in files], ensure_ascii=False), spec.get("type"),
+                    spec.get("signed_on"), spec.get("reference"), input_key, judged_with, scan_id, status,
+                    report.reference_id if report and report.error is None else None,
+                    report.reference_version if report and report.error is None else None,
+                    code, message, efile, worst, report_json,
+                ),
+            )
+            if documents is not None:
+                db.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
+                    [(f.path, contract_id, i, f.sha256, f.size, f.mtime) for i, f in enumerate(files)],
+                )
+                sha = {f.path: f.sha256 for f in files}
+                for d in documents:
+                    db.execute(
+                        "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?)",
+                        (d.path, sha[d.path], d.format, d.text,
+                         json.dumps([[p.number, p.start, p.end] for p in d.pages]),
+                         json.dumps(list(d.notes), ensure_ascii=False)),
+                    )
+                    db.execute("DELETE FROM segments WHERE path = ?", (d.path,))
+                    db.executemany(
+                        "INSERT INTO segments VALUES (?,?,?,?,?,?,?,?)",
+                        [(d.path, i, *seg) for i, seg in enumerate((segments or {}).get(d.path, []))],
+                    )
+            if report is not None:
+                db.executemany(
+                    "INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [
+                        (contract_id, i, c.clause_id, c.label, c.title, c.status.value, int(c.mandatory),
+                         c.similarity, c.matched_version,
+                         c.location.file if c.location else None, c.location.page if c.location else None,
+                         c.location.article if c.location else None)
+                        for i, c in enumerate(report.clauses)
+                    ],
+                )
+                db.executemany(
+                    "INSERT INTO findings VALUES (?,?,?,?,?,?)",
+                    [(contract_id, i, f.clause, f.kind.value, f.severity.value, f.message)
+                     for i, f in enumerate(report.findings)],
+                )
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, *_) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def open_existing(path: Path | str) -> Store:
+    """Open a store that must already exist (``tokki summary`` / ``tokki findings``)."""
+    from .errors import UsageError
+
+    if not Path(path).is_file():
+        raise UsageError(f"{path}: ストアがありません。先に tokki scan を実行してください / no store: run tokki scan first")
+    return Store(path)
