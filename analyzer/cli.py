@@ -121,6 +121,49 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="結果を JSON で出力 / print the figures as JSON")
     _add_library(ev)
     ev.set_defaults(func=cmd_eval)
+
+    sc = sub.add_parser(
+        "scan",
+        help="アーカイブ（契約書のフォルダ）を一括照合 / check a whole archive of contracts",
+        description="フォルダの各契約（サブフォルダ1つ、または直下のファイル1つが1契約。manifest.csv で指定も可）を並列に照合し、"
+        "結果を SQLite に保存して、契約ごとのレポートと summary.csv・summary.xlsx・summary.html を出力します。"
+        "変更のないファイルは読み直さず、中断後の再実行は続きから処理します。 / Checks every contract of an archive "
+        "in worker processes into a SQLite store, writes one report per contract and the summaries; unchanged files "
+        "are not read again and an interrupted scan resumes.",
+    )
+    sc.add_argument("directory", metavar="DIR", type=Path, help="契約書のフォルダ / archive folder")
+    sc.add_argument("--db", type=Path, default=Path("reports/tokki.sqlite"), metavar="PATH",
+                    help="結果のデータベース（既定 reports/tokki.sqlite） / result store")
+    sc.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+                    help="レポートと集計の出力先（既定 reports/） / folder for reports and summaries")
+    sc.add_argument("--jobs", type=int, metavar="N", help="ワーカープロセス数（既定: CPU コア数） / worker processes (default: all cores)")
+    sc.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                    help="1文書あたりの時間制限（既定 60 秒） / per-document time limit")
+    _add_library(sc)
+    sc.set_defaults(func=cmd_scan)
+
+    sm = sub.add_parser(
+        "summary",
+        help="保存済みの結果の集計を表示 / print the archive figures from the store",
+        description="tokki scan の結果（SQLite）から、不備のある契約の割合（表1）・最新／旧版の特記事項（表2）・条ごとの欠落・"
+        "締結年ごとの旧版を表示します。ファイルは読みません。 / Prints the archive figures from the store, not the files.",
+    )
+    sm.add_argument("--db", type=Path, default=Path("reports/tokki.sqlite"), metavar="PATH",
+                    help="結果のデータベース（既定 reports/tokki.sqlite） / result store")
+    sm.set_defaults(func=cmd_summary)
+
+    fd = sub.add_parser(
+        "findings",
+        help="条件に合う指摘と契約の一覧（監査向け） / list matching findings by contract, for an auditor",
+        description="保存済みの結果から、条・種類・締結日で絞り込んだ指摘を契約ごとに一覧します。 / Lists the findings "
+        "matching a clause, a kind and a signing date, from the store.",
+    )
+    fd.add_argument("--db", type=Path, default=Path("reports/tokki.sqlite"), metavar="PATH",
+                    help="結果のデータベース（既定 reports/tokki.sqlite） / result store")
+    fd.add_argument("--clause", metavar="ID", help="条（例: 15） / clause id")
+    fd.add_argument("--kind", choices=["missing", "obsolete", "modified", "weakened"], help="指摘の種類 / finding kind")
+    fd.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="この日以降に締結した契約 / signed on or after")
+    fd.set_defaults(func=cmd_findings)
     return parser
 
 
@@ -220,6 +263,51 @@ def cmd_eval(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(format_eval(result))
+    return EXIT_OK
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from .scan import console_progress, scan_archive
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs は 1 以上 / --jobs must be at least 1")
+    result = scan_archive(
+        args.directory, db=args.db, out=args.out, jobs=args.jobs, timeout=args.timeout,
+        library_dirs=args.library, progress=console_progress(sys.stderr),
+    )
+    if result.interrupted:
+        print(f"tokki: 中断しました。再実行すると続きから処理します / interrupted; run again to resume ({args.db})",
+              file=sys.stderr)
+        return 130
+    done = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items()))
+    print(
+        f"契約 {result.contracts} 件: 読込 {result.analysed}・再判定 {result.rejudged}・変更なし {result.unchanged}"
+        f"（{result.elapsed:.1f} 秒） / contracts {result.contracts}: read {result.analysed}, re-judged "
+        f"{result.rejudged}, unchanged {result.unchanged}{f' ({done})' if done else ''}"
+    )
+    if result.skipped:
+        print(f"対象外 / skipped: {len(result.skipped)} ({', '.join(p for p, _ in result.skipped[:5])}"
+              f"{', …' if len(result.skipped) > 5 else ''})")
+    print(f"集計 / summary: {args.out / 'summary.html'}")
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .report.summary import archive_figures, format_summary
+    from .store import open_existing
+
+    with open_existing(args.db) as store:
+        sys.stdout.write(format_summary(archive_figures(store)))
+    return EXIT_OK
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    from .report.summary import find_findings, format_findings
+    from .store import open_existing
+
+    with open_existing(args.db) as store:
+        rows = find_findings(store, clause=args.clause, kind=args.kind, since=args.since)
+    sys.stdout.write(format_findings(rows))
     return EXIT_OK
 
 
