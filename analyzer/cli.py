@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from .references import load_reference_library, resolve_reference
 from .report import render_report, write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+DEFAULT_IMPORT_DIR = "reference_library"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -104,6 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
     r_diff.add_argument("old", metavar="ID[@A]", help="旧（既定: 最新版の1つ前） / old version (default: the one before the latest)")
     r_diff.add_argument("new", metavar="ID@B", nargs="?", help="新（既定: 最新版） / new version (default: the latest)")
     r_diff.add_argument("-o", "--output", type=Path, metavar="OUT.html", help="出力ファイル（既定: 標準出力） / output file")
+    r_import = refs_sub.add_parser(
+        "import", help="公式の通知から参照文を作成 / build reference files from an official notice",
+        description="通知（PDF・DOCX・TXT）から特記事項を探して条に分け、注の必須事項と類型表を読み取り、"
+        "新旧対照表があれば旧欄から改正前の版も作ります。出力先は --library で使えるフォルダです。"
+        " / Finds the 特記事項 in a notice, reads the mandatory items from its 注 and any 類型 table, and builds the "
+        "superseded version from the 旧 column of a 新旧対照表; writes a folder usable with --library.",
+    )
+    r_import.add_argument("file", metavar="FILE", type=Path, help="通知のファイル / the notice (PDF, DOCX, TXT)")
+    r_import.add_argument("--id", required=True, dest="set_id", metavar="ID", help="参照文の ID（フォルダ名） / reference set id")
+    r_import.add_argument("--version", required=True, dest="effective", type=_date, metavar="YYYY-MM-DD", help="施行日（版の名前） / effective date")
+    r_import.add_argument("--issuer", help="発行機関（既定: 注から読み取り） / issuing body (default: read from the 注)")
+    r_import.add_argument(
+        "-o", "--output", type=Path, default=Path(DEFAULT_IMPORT_DIR), metavar="DIR",
+        help=f"出力フォルダ（既定: {DEFAULT_IMPORT_DIR}） / output folder, usable with --library",
+    )
+    r_import.add_argument("--force", action="store_true", help="既存のファイルを上書き / overwrite existing files")
+    r_import.set_defaults(func=cmd_refs_import)
     for p in (r_list, r_show, r_diff):
         _add_library(p)
     r_list.set_defaults(func=cmd_refs_list)
@@ -254,6 +273,24 @@ def cmd_refs_diff(args: argparse.Namespace) -> int:
         sys.stdout.write(html)
     else:
         write_atomic(args.output, html)
+    return EXIT_OK
+
+
+def cmd_refs_import(args: argparse.Namespace) -> int:
+    from .importer import import_notice, write_import
+
+    if _missing_file([args.file]):
+        return EXIT_USAGE
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", args.set_id):
+        raise UsageError(f"ID は英数字・. _ - で指定してください / ID must be letters, digits, '.', '_' or '-': {args.set_id!r}")
+    result = import_notice(args.file, args.set_id, args.effective, issuer=args.issuer)
+    written = write_import(result, args.output, origin=args.file.name, force=args.force)
+    for v, path in zip(result.versions, written):
+        mandatory = ", ".join(c.label for c in v.clauses if c.mandatory) or "なし / none"
+        print(f"{path}\t{v.set_id}@{v.version}\t{len(v.clauses)} 条\t必須 / mandatory: {mandatory}")
+    for warning in result.warnings:
+        print(f"tokki: 注意 / warning: {warning}", file=sys.stderr)
+    print(f"使い方 / use: tokki check FILE --library {args.output} --reference {args.set_id}")
     return EXIT_OK
 
 
