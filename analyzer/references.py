@@ -123,19 +123,22 @@ def _sort_key(v: ReferenceVersion) -> date:
 
 def load_reference_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, ReferenceSet]:
     """All reference sets: the bundled reference_clauses/ plus each ``--library`` folder."""
-    versions: dict[str, list[ReferenceVersion]] = {}
+    # A --library version with the same id and version as an earlier folder's replaces it
+    # (an imported notice overrides the bundled copy); within one folder a version is unique.
+    versions: dict[str, dict[str, ReferenceVersion]] = {}
     for root in (bundled_reference_dir(), *map(Path, extra_dirs)):
         if not root.is_dir():
             raise UsageError(f"{root}: 参照フォルダがありません / reference folder not found")
+        seen: set[tuple[str, str]] = set()
         for path in sorted(root.glob("*/*.toml")):
             v = _load_cached(path, path.stat().st_mtime)
-            versions.setdefault(v.set_id, []).append(v)
+            if (v.set_id, v.version) in seen:
+                raise ReferenceDataError(str(path), f"{v.set_id}@{v.version} が重複しています / duplicate version")
+            seen.add((v.set_id, v.version))
+            versions.setdefault(v.set_id, {})[v.version] = v
     library: dict[str, ReferenceSet] = {}
-    for set_id, vs in versions.items():
-        vs.sort(key=_sort_key)
-        seen = [v.version for v in vs]
-        if len(set(seen)) != len(seen):
-            raise ReferenceDataError(set_id, f"duplicate version in {seen}")
+    for set_id, by_version in versions.items():
+        vs = sorted(by_version.values(), key=_sort_key)
         library[set_id] = ReferenceSet(set_id, vs[-1].issuer, vs[-1].title, tuple(vs))
     return library
 
