@@ -123,6 +123,29 @@ def test_import_builds_the_old_version_from_a_word_table(tmp_path, header):
     assert old.clause("16").paragraphs == new.clause("16").paragraphs
 
 
+def test_import_builds_the_old_version_from_a_ruled_pdf_table(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiMin-W3"))
+    style = ParagraphStyle("ja", fontName="HeiseiMin-W3", fontSize=10, leading=16, wordWrap="CJK")
+    bundled = load_reference_library()["fukuoka-pref"]
+    new15, old15 = (bundled.version(v).clause("15").paragraphs[0] for v in ("2023-10-10", "pre-2023-10-10"))
+    rows = [["新", "旧"], ["第1~第14 略"] * 2, [f"（調査）<br/>第15 {new15}", f"（調査）<br/>第15 {old15}"], ["第16~第19 略"] * 2]
+    table = Table([[Paragraph(c, style) for c in r] for r in rows], colWidths=[230, 230])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    story = [Paragraph("新旧対照表", style), table, PageBreak()]
+    story += [Paragraph(line, style) for line in _printed(bundled.current) if line]
+    SimpleDocTemplate(str(tmp_path / "notice.pdf"), pagesize=A4).build(story)
+    _, (old, new) = _written(tmp_path / "out", tmp_path / "notice.pdf", "fukuoka-pref", date(2023, 10, 10), issuer="福岡県")
+    assert _clauses(new) == _clauses(bundled.current)
+    assert old.clause("15").paragraphs == (old15,)
+    assert [c.id for c, d in zip(old.clauses, new.clauses) if c != d] == ["15"]
+
+
 def test_refs_import_cli_writes_a_library_and_check_uses_it(tmp_path, capsys):
     out = tmp_path / "lib"
     args = ["refs", "import", str(AUDIT_REPORT), "--id", "fukuoka-pref", "--version", "2023-10-10", "-o", str(out)]

@@ -186,3 +186,22 @@ def test_ingest_text_form_feeds_are_pages(write):
     report = analyze([write("pdftotext.txt", text)])
     assert statuses(report) == ALL_CURRENT
     assert [report.clauses[i].location.page for i in (0, 14, 15, 16)] == [1, 2, 2, 3]
+
+
+def test_ingest_pdf_keeps_lines_of_a_single_glyph(tmp_path):
+    # PDFium drops a lone glyph of a non-embedded CID font (「注」「記」 lines that end an article);
+    # such pages are read again with pdfplumber.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiMin-W3"))
+    path = tmp_path / "notes.pdf"
+    canvas = Canvas(str(path), pagesize=A4)
+    canvas.setFont("HeiseiMin-W3", 10.5)
+    for i, line in enumerate(["第19 甲は、契約を解除することができる。", "注", "1 甲は委託者を指す。", "記", "以上"]):
+        canvas.drawString(60, 780 - 20 * i, line)
+    canvas.save()
+    doc = load_document(path, default_settings())
+    assert doc.text.split("\n") == ["第19 甲は、契約を解除することができる。", "注", "1 甲は委託者を指す。", "記", "以上"]

@@ -54,6 +54,26 @@ def strip_running_lines(pages: list[list[str]], share: float = HEADER_FOOTER_SHA
     return out
 
 
+def _drops_lone_glyphs(page, pdfium_c) -> bool:
+    """PDFium leaves out of its text a text object holding one glyph of a non-embedded CID font on a
+    line of its own (a 「注」 or 「記」 line; seen with reportlab's HeiseiMin): such an object has
+    empty bounds. True when the page has one."""
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=1):
+        left, bottom, right, top = obj.get_bounds()
+        if right == left and top == bottom:
+            return True
+    return False
+
+
+def _reread_with_pdfplumber(path: Path, password: str | None, pages: list[int], raw_pages: list[list[str]]) -> None:
+    """Replace the text of ``pages`` (0-based) by pdfplumber's, which keeps lone glyphs (about 15× slower)."""
+    import pdfplumber
+
+    with pdfplumber.open(str(path), password=password or "") as pdf:
+        for i in pages:
+            raw_pages[i] = (pdf.pages[i].extract_text() or "").split("\n")
+
+
 def read_pdf(path: Path, name: str, password: str | None = None) -> Document:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
@@ -69,13 +89,17 @@ def read_pdf(path: Path, name: str, password: str | None = None) -> Document:
     try:
         raw_pages: list[list[str]] = []
         image_pages: list[int] = []
+        recovered: list[int] = []  # pages read again with pdfplumber
         for i in range(len(pdf)):
             page = pdf[i]
             try:
-                text = page.get_textpage().get_text_range()
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
             except pdfium.PdfiumError as exc:
                 raise CorruptDocument(name, f"{i + 1} ページを読めません / cannot read page {i + 1}: {exc}") from exc
             text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+            if _drops_lone_glyphs(page, pdfium_c):
+                recovered.append(i)
             if not text.strip():
                 has_image = any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
                 if has_image:
@@ -84,6 +108,8 @@ def read_pdf(path: Path, name: str, password: str | None = None) -> Document:
     finally:
         pdf.close()
 
+    if recovered:
+        _reread_with_pdfplumber(path, password, recovered, raw_pages)
     if not any(ln.strip() for lines in raw_pages for ln in lines):
         if image_pages:
             raise OcrRequired(
