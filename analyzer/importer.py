@@ -19,7 +19,7 @@ from .ingest import load_document
 from .ja.numerals import item_key, parse_number
 from .model import Clause, Document, ReferenceClause, ReferenceVersion, Span
 from .references import CONTRACT_TYPES
-from .segment import _ITEM, _TERMINATOR, segment_document
+from .segment import _ITEM, segment_document
 from .settings import Settings, default_settings
 
 _SP = r"[ \t\u3000]"
@@ -46,7 +46,6 @@ class ImportResult:
 
     versions: tuple[ReferenceVersion, ...]  # oldest first
     mandatory_note: str  # the 注 sentence the mandatory items were read from ("" when none)
-    types_found: bool
     warnings: tuple[str, ...] = ()
 
 
@@ -416,7 +415,7 @@ def import_notice(
         old, more = _superseded(current, comparison, name)
         versions.insert(0, old)
         warnings += more
-    return ImportResult(tuple(versions), note, bool(types), tuple(warnings))
+    return ImportResult(tuple(versions), note, tuple(warnings))
 
 
 def _issuer(note_text: str) -> str:

@@ -132,6 +132,7 @@ class ReferenceClause:
     # Paragraphs required only when the contract handles 特定個人情報 (seed 004 第5, 第6, 第11).
     tokutei_paragraphs: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()  # national-guideline topics "1"–"8", "haken"
+    alternative_topics: tuple[tuple[str, ...], ...] = ()  # topics of each alternative, parallel to ``alternatives``
     obsolete_content: bool = False  # content of a superseded regime (Toshima's old 罰則)
 
     @property
@@ -267,6 +268,16 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class TopicCoverage:
+    """Whether the contract covers one national-guideline topic (①–⑧, 派遣労働者), and where."""
+
+    topic: str  # "1".."8", "haken"
+    name: str  # Japanese name of the topic
+    covered: bool
+    locations: tuple[Location, ...] = ()  # covering articles, in document order
+
+
+@dataclass(frozen=True)
 class ReportError:
     code: ErrorCode
     message: str
@@ -286,6 +297,7 @@ class Report:
     error: ReportError | None = None
     contract_type: str | None = None
     notes: tuple[str, ...] = ()
+    coverage: tuple[TopicCoverage, ...] = ()  # national-guideline topics (empty for an unreadable contract)
 
     @property
     def status(self) -> str:

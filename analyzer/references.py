@@ -49,18 +49,24 @@ def _parse_clause(raw: dict, where: str) -> ReferenceClause:
     for k, v in types.items():
         if k not in CONTRACT_TYPES or v not in TYPE_MARKS:
             raise ValueError(f"{where}: types must map 1–4 to one of ○ △ — (got {k}={v})")
-    alternatives = []
+    topics = raw.get("topics", [])
+    if not all(t in TOPICS for t in topics):
+        raise ValueError(f"{where}: topics must be among {', '.join(TOPICS)} (got {topics})")
+    alternatives, alternative_topics = [], []
     for alt in raw.get("alternative", []):
         alt_paras = alt.get("paragraphs") if isinstance(alt, dict) else None
         if not alt_paras or not all(isinstance(p, str) and p.strip() for p in alt_paras):
             raise ValueError(f"{where}: each [[clause.alternative]] needs non-empty paragraphs")
         alternatives.append(tuple(p.strip() for p in alt_paras))
+        # An alternative wording carries its own topics (Toshima 第6条 ※: 再委託 with audits of the
+        # subcontractor); without the key it has the clause's.
+        alt_topics = alt.get("topics", topics)
+        if not all(t in TOPICS for t in alt_topics):
+            raise ValueError(f"{where}: alternative topics must be among {', '.join(TOPICS)} (got {alt_topics})")
+        alternative_topics.append(tuple(alt_topics))
     tokutei = raw.get("tokutei_paragraphs", [])
-    topics = raw.get("topics", [])
     if not all(isinstance(p, str) and p.strip() for p in tokutei):
         raise ValueError(f"{where}: tokutei_paragraphs must be non-empty strings")
-    if not all(t in TOPICS for t in topics):
-        raise ValueError(f"{where}: topics must be among {', '.join(TOPICS)} (got {topics})")
     return ReferenceClause(
         id=cid,
         label=str(raw.get("label", f"第{cid}")),
@@ -72,6 +78,7 @@ def _parse_clause(raw: dict, where: str) -> ReferenceClause:
         alternatives=tuple(alternatives),
         tokutei_paragraphs=tuple(p.strip() for p in tokutei),
         topics=tuple(topics),
+        alternative_topics=tuple(alternative_topics),
         obsolete_content=bool(raw.get("obsolete_content", False)),
     )
 

@@ -29,6 +29,8 @@ class Settings:
     weakening: tuple[str, ...]
     duty_modifiers: tuple[str, ...]
     max_bytes: int
+    topic_cover_probability: float = 0.3
+    topic_second_probability: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0.0 < self.min_similarity <= 1.0:
@@ -39,6 +41,8 @@ class Settings:
             raise ValueError("match.candidates must be ≥ 1")
         if not 1 <= self.ngram_range[0] <= self.ngram_range[1]:
             raise ValueError("match.ngram_min ≤ ngram_max, both ≥ 1")
+        if not 0.0 < self.topic_cover_probability <= self.topic_second_probability <= 1.0:
+            raise ValueError("topics: 0 < cover_probability ≤ second_probability ≤ 1")
         if self.max_bytes < 1:
             raise ValueError("ingest.max_bytes must be positive")
 
@@ -50,7 +54,7 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or bundled_reference_dir() / SETTINGS_FILE
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        n, m, j, i = data["normalize"], data["match"], data["judge"], data["ingest"]
+        n, m, j, i, t = data["normalize"], data["match"], data["judge"], data["ingest"], data["topics"]
         return Settings(
             ignored_chars=n["ignored_chars"],
             client_names=tuple(n["client"]),
@@ -63,6 +67,8 @@ def load_settings(path: Path | None = None) -> Settings:
             weakening=tuple(j["weakening"]),
             duty_modifiers=tuple(j["duty_modifiers"]),
             max_bytes=int(i["max_bytes"]),
+            topic_cover_probability=float(t["cover_probability"]),
+            topic_second_probability=float(t["second_probability"]),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ReferenceDataError(str(path), f"{type(exc).__name__}: {exc}") from exc
