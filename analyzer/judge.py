@@ -30,6 +30,7 @@ from .model import (
 from .normalize import Comparable, fold_text, normalize_text
 from .ja.textmap import MappedText
 from .settings import Settings
+from .strength import StrengthChange, compare_strength
 
 # Diff regions separated by at most this many equal characters are one change
 # (「調査等をすることが」 vs 「調査等を行うことが」 should not split around a shared kana).
@@ -100,28 +101,48 @@ def _quote(mt: MappedText, original: str, i: int, j: int) -> str:
 
 
 @lru_cache(maxsize=8)
-def _markers(settings: Settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    fold = lambda s: normalize_text(s, settings).text  # noqa: E731
-    return tuple(map(fold, settings.weakening)), tuple(map(fold, settings.duty_modifiers))
+def _duty_modifiers(settings: Settings) -> tuple[str, ...]:
+    return tuple(normalize_text(m, settings).text for m in settings.duty_modifiers)
 
 
-def _change_kind(expected: str, actual: str, settings: Settings) -> ChangeKind:
-    weak, duty = _markers(settings)
-    weaker = any(m in actual and m not in expected for m in weak) or any(
-        m in expected and m not in actual for m in duty
-    )
-    stronger = any(m in expected and m not in actual for m in weak) or any(
-        m in actual and m not in expected for m in duty
-    )
-    if weaker:
-        return ChangeKind.WEAKENED
-    if stronger:
-        return ChangeKind.STRENGTHENED
+def _change_kind(expected: str, actual: str) -> ChangeKind:
     if not actual:
         return ChangeKind.DELETED
     if not expected:
         return ChangeKind.INSERTED
     return ChangeKind.REPLACED
+
+
+def obligation_changes(expected_text: str, actual_text: str, settings: Settings) -> list[StrengthChange]:
+    """Sentences of the contract wording weaker or stronger than the reference's (see strength.py)."""
+    fold = lambda s: normalize_text(s, settings).text  # noqa: E731
+    return compare_strength(expected_text, actual_text, modifiers=_duty_modifiers(settings), fold=fold)
+
+
+def _with_strength(changes: list[Change], strength: list[StrengthChange]) -> list[Change]:
+    """A word change inside a weakened (strengthened) sentence is a weakening (strengthening)."""
+    out = []
+    for c in changes:
+        pair = next(
+            (p for p in strength if (c.actual and c.actual in p.contract.text) or (c.expected and c.expected in p.reference.text)),
+            None,
+        )
+        if pair is not None:
+            c = Change(ChangeKind.WEAKENED if pair.weakened else ChangeKind.STRENGTHENED, c.expected, c.actual)
+        out.append(c)
+    return out
+
+
+def describe_obligation(change: StrengthChange) -> str:
+    """「義務 → 権限（任意）（現行「行うものとする」が「ことができるものとする」）」 for a report."""
+    ref, act = change.reference, change.contract
+    if ref.strength is not act.strength:
+        return f"{change.reason}（現行「{ref.predicate}」が「{act.predicate}」になっています）"
+    return f"{change.reason}（現行「{_one_line(ref.text)}」）"
+
+
+def _one_line(text: str) -> str:
+    return "".join(line.strip() for line in text.splitlines())
 
 
 def diff_changes(ref: Comparable, ref_text: str, act: Comparable, doc_text: str, settings: Settings) -> list[Change]:
@@ -146,7 +167,7 @@ def diff_changes(ref: Comparable, ref_text: str, act: Comparable, doc_text: str,
         expected_cmp, actual_cmp = a[i1:i2], b[j1:j2]
         changes.append(
             Change(
-                _change_kind(expected_cmp, actual_cmp, settings),
+                _change_kind(expected_cmp, actual_cmp),
                 _quote(ref.map, ref_text, i1, i2),
                 _quote(act.map, doc_text, j1, j2),
             )
@@ -227,7 +248,13 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
         ).text:
             notes.append(f"見出しが異なります / heading differs: 「{clause.heading}」 (参照: 「{ref.title}」)")
     doc_text = ctx.contract.documents[clause.doc_index].text
-    changes = diff_changes(cur, expected_text, act, doc_text, ctx.settings) if status is not ClauseStatus.CURRENT else []
+    actual_text = _actual_text(ctx, match)
+    changes: list[Change] = []
+    obligations: tuple[str, ...] = ()
+    if status is not ClauseStatus.CURRENT:
+        strength = obligation_changes(expected_text, actual_text, ctx.settings)
+        changes = _with_strength(diff_changes(cur, expected_text, act, doc_text, ctx.settings), strength)
+        obligations = tuple(("weakened" if c.weakened else "strengthened", describe_obligation(c)) for c in strength)
     return ClauseResult(
         ref.id,
         ref.title,
@@ -238,9 +265,10 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
         _location(ctx, match),
         tuple(changes),
         expected_text,
-        _actual_text(ctx, match),
+        actual_text,
         tuple(notes),
         ref.label,
+        obligations,
     )
 
 
@@ -280,9 +308,9 @@ def findings_for(ctx: JudgeContext, result: ClauseResult, ref: ReferenceClause) 
                 f"{name}が参照文（{ctx.version.version}）と異なります（{len(result.changes)}箇所） / clause {ref.id} differs from the reference",
             )
         )
-    weakened = [c for c in result.changes if c.kind is ChangeKind.WEAKENED]
+    weakened = [text for kind, text in result.obligations if kind == "weakened"]
     if weakened:
-        diff = "、".join(f"現行「{c.expected}」が「{c.actual}」になっています" for c in weakened)
+        diff = "；".join(weakened)
         out.append(
             Finding(
                 FindingKind.WEAKENED,

@@ -257,6 +257,8 @@ class ClauseResult:
     actual_text: str = ""  # the contract's wording, as written
     notes: tuple[str, ...] = ()
     label: str = ""  # the reference's label as printed (第15, 第16条)
+    # ("weakened" | "strengthened", description) per sentence whose obligation changed (strength.py).
+    obligations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ class Settings:
     ngram_range: tuple[int, int]
     min_similarity: float
     strong_similarity: float
-    weakening: tuple[str, ...]
     duty_modifiers: tuple[str, ...]
     max_bytes: int
     topic_cover_probability: float = 0.3
@@ -64,7 +63,6 @@ def load_settings(path: Path | None = None) -> Settings:
             ngram_range=(int(m["ngram_min"]), int(m["ngram_max"])),
             min_similarity=float(m["min_similarity"]),
             strong_similarity=float(m["strong_similarity"]),
-            weakening=tuple(j["weakening"]),
             duty_modifiers=tuple(j["duty_modifiers"]),
             max_bytes=int(i["max_bytes"]),
             topic_cover_probability=float(t["cover_probability"]),
