@@ -9,6 +9,7 @@ words, and quoted from the original texts.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -50,6 +51,41 @@ class JudgeContext:
     settings: Settings
     contract_type: str | None = None
     tokutei: bool = False  # the contract handles 特定個人情報
+    signed_on: date | None = None  # the contract's signing date, when known
+    signed_on_source: str = ""  # where it came from, e.g. 「--signed-on」「契約書.pdf p.3」
+
+
+def revision_date(ctx: JudgeContext, old_version: str) -> date | None:
+    """The date the wording of ``old_version`` stopped being current: the effective date of the next version."""
+    names = [v.version for v in ctx.ref_set.versions]
+    if old_version not in names:
+        return None
+    i = names.index(old_version)
+    nxt = ctx.ref_set.versions[i + 1] if i + 1 < len(ctx.ref_set.versions) else None
+    return (nxt.effective if nxt else None) or ctx.ref_set.versions[i].superseded_on
+
+
+def obsolete_rule(ctx: JudgeContext, old_version: str) -> tuple[Severity, str]:
+    """Severity of old wording by signing date, and the rule that applied (the notice: contracts made
+    under the old text need not be replaced, seed 001 line 647 「特記事項の差替えは不要です」)."""
+    revised = revision_date(ctx, old_version)
+    if revised is None:
+        return Severity.ERROR, ""
+    if ctx.signed_on is None:
+        return Severity.ERROR, (
+            f"契約日が見つからないため、{revised} の改正後の契約として扱いました"
+            f" / signing date not found: treated as signed after the {revised} revision"
+        )
+    where = f"（{ctx.signed_on_source}）" if ctx.signed_on_source else ""
+    if ctx.signed_on < revised:
+        return Severity.INFO, (
+            f"契約日 {ctx.signed_on}{where}は {revised} の改正前のため、差替えは不要です"
+            f" / predates the {revised} revision; replacement not required"
+        )
+    return Severity.ERROR, (
+        f"契約日 {ctx.signed_on}{where}は {revised} の改正後です。現行の文言が必要です"
+        f" / signed on or after the {revised} revision: the current wording is required"
+    )
 
 
 def _word_bounds(c: Comparable, i: int, j: int) -> tuple[int, int]:
@@ -290,13 +326,16 @@ def findings_for(ctx: JudgeContext, result: ClauseResult, ref: ReferenceClause) 
         out.append(Finding(FindingKind.MISSING, ref.id, sev, f"{name}がありません（{why}） / clause {ref.id} is missing"))
     elif result.status is ClauseStatus.OBSOLETE:
         diff = "、".join(c.describe() for c in result.changes)
+        severity, rule = obsolete_rule(ctx, result.matched_version or "")
+        action = "現行（{}）に差し替えてください".format(ctx.version.version) if severity is Severity.ERROR else "参考"
         out.append(
             Finding(
                 FindingKind.OBSOLETE,
                 ref.id,
-                Severity.ERROR,
-                f"{name}は改正前（{result.matched_version}）の文言です。現行（{ctx.version.version}）に差し替えてください: {diff}"
-                f" / clause {ref.id} uses the superseded wording of {result.matched_version}",
+                severity,
+                f"{name}は改正前（{result.matched_version}）の文言です。{action}: {diff}"
+                + (f"［{rule}］" if rule else "")
+                + f" / clause {ref.id} uses the superseded wording of {result.matched_version}",
             )
         )
     elif result.status is ClauseStatus.MODIFIED:
@@ -311,11 +350,15 @@ def findings_for(ctx: JudgeContext, result: ClauseResult, ref: ReferenceClause) 
     weakened = [text for kind, text in result.obligations if kind == "weakened"]
     if weakened:
         diff = "；".join(weakened)
+        severity = Severity.ERROR if ref.mandatory else Severity.WARNING
+        # Old wording signed before its revision was the current text then: information only.
+        if result.status is ClauseStatus.OBSOLETE and obsolete_rule(ctx, result.matched_version or "")[0] is Severity.INFO:
+            severity = Severity.INFO
         out.append(
             Finding(
                 FindingKind.WEAKENED,
                 ref.id,
-                Severity.ERROR if ref.mandatory else Severity.WARNING,
+                severity,
                 f"{name}の義務が弱められています: {diff} / obligation weakened in clause {ref.id}",
             )
         )

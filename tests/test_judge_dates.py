@@ -1,0 +1,48 @@
+"""Date-aware judgment: old wording is a deficiency only in contracts signed on or after the revision."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from contracts import build_annex
+
+from analyzer import analyze
+from analyzer.cli import main
+
+
+@pytest.fixture
+def old_contract(tmp_path):
+    path = tmp_path / "old.txt"
+    path.write_text(build_annex(old=True), encoding="utf-8")
+    return path
+
+
+def _obsolete(report):
+    return {f.clause: f for f in report.findings if f.kind.value in ("obsolete", "weakened")}
+
+
+@pytest.mark.parametrize(
+    "signed_on, severity, words",
+    [
+        (date(2023, 10, 9), "info", "差替えは不要"),
+        (date(2023, 10, 10), "error", "改正後"),
+        (date(2025, 4, 1), "error", "改正後"),
+        (None, "error", "契約日が見つからない"),
+    ],
+)
+def test_old_wording_severity_follows_the_signing_date(old_contract, signed_on, severity, words):
+    report = analyze([old_contract], reference="fukuoka-pref", signed_on=signed_on)
+    obsolete = [f for f in report.findings if f.kind.value == "obsolete"]
+    assert [f.clause for f in obsolete] == ["15", "16"]
+    assert {f.severity.value for f in obsolete} == {severity}
+    assert all(words in f.message and "2023-10-10" in f.message for f in obsolete)
+    weakened = [f for f in report.findings if f.kind.value == "weakened"]
+    assert [f.clause for f in weakened] == ["15", "16"]
+    assert {f.severity.value for f in weakened} == ({"info"} if severity == "info" else {"warning"})
+
+
+def test_old_wording_signed_before_the_revision_exits_0(old_contract, capsys):
+    args = ["check", str(old_contract), "--reference", "fukuoka-pref"]
+    assert main([*args, "--signed-on", "2023-06-16"]) == 0
+    assert "predates the 2023-10-10 revision" in capsys.readouterr().out
+    assert main([*args, "--signed-on", "2023-11-01"]) == 1
