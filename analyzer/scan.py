@@ -320,46 +320,8 @@ def scan_archive(
         store.set_skipped(archive.skipped)
         result.removed = store.remove_contracts({c.id for c in archive.contracts})
 
-        stored = store.stored_contracts()
         tasks: list[_Task] = []
         records: dict[int, tuple[ContractSpec, list[FileRecord], str, dict]] = {}
-        for spec in archive.contracts:
-            files = []
-            for p in spec.files:
-                st = p.stat()
-                files.append(FileRecord(_relative(p, root), sha256_file(p), st.st_size, st.st_mtime))
-            meta = _spec_meta(spec)
-            key = _input_key(files, meta)
-            old = stored.get(spec.id)
-            same_input = old is not None and old.input_key == key
-            outputs_ok = (
-                out is None
-                or old is None
-                or old.status in ("no_reference", "failed")
-                or all(p.exists() for p in report_paths(out, spec.id))
-            )
-            if same_input and old.judged_with == fingerprint and outputs_ok:
-                result.unchanged += 1
-                store.touch_contract(spec.id, scan_id)
-                continue
-            reuse: dict[str, Document] = {}
-            stored_error = None
-            if same_input and old.status == "error" and old.error_code:
-                stored_error = (old.error_code, old.error_message or "", old.error_file or "")
-            else:
-                docs = store.load_documents([f.path for f in files])
-                sha = {f.path: f.sha256 for f in files}
-                reuse = {path: doc for path, (digest, doc) in docs.items() if sha[path] == digest}
-            task = _Task(
-                len(tasks), spec.id, meta, tuple((str(p), f.path) for p, f in zip(spec.files, files)),
-                reuse, stored_error, library_dirs, out is not None,
-            )
-            tasks.append(task)
-            records[task.key] = (spec, files, key, meta)
-            if stored_error is not None or len(reuse) == len(files):
-                result.rejudged += 1
-            else:
-                result.analysed += 1
 
         def save(task: _Task, res: _TaskResult) -> None:
             spec, files, key, meta = records[task.key]
@@ -381,7 +343,46 @@ def scan_archive(
             result.statuses[res.status] += 1
             result.pages += res.pages
 
-        try:
+        try:  # Ctrl-C while hashing or judging: what is committed stays, the scan is marked interrupted
+            stored = store.stored_contracts()
+            for spec in archive.contracts:
+                files = []
+                for p in spec.files:
+                    st = p.stat()
+                    files.append(FileRecord(_relative(p, root), sha256_file(p), st.st_size, st.st_mtime))
+                meta = _spec_meta(spec)
+                key = _input_key(files, meta)
+                old = stored.get(spec.id)
+                same_input = old is not None and old.input_key == key
+                outputs_ok = (
+                    out is None
+                    or old is None
+                    or old.status in ("no_reference", "failed")
+                    or all(p.exists() for p in report_paths(out, spec.id))
+                )
+                if same_input and old.judged_with == fingerprint and outputs_ok:
+                    result.unchanged += 1
+                    store.touch_contract(spec.id, scan_id)
+                    continue
+                reuse: dict[str, Document] = {}
+                stored_error = None
+                if same_input and old.status == "error" and old.error_code:
+                    stored_error = (old.error_code, old.error_message or "", old.error_file or "")
+                else:
+                    docs = store.load_documents([f.path for f in files])
+                    sha = {f.path: f.sha256 for f in files}
+                    reuse = {path: doc for path, (digest, doc) in docs.items() if sha[path] == digest}
+                task = _Task(
+                    len(tasks), spec.id, meta, tuple((str(p), f.path) for p, f in zip(spec.files, files)),
+                    reuse, stored_error, library_dirs, out is not None,
+                )
+                tasks.append(task)
+                records[task.key] = (spec, files, key, meta)
+                if stored_error is not None or len(reuse) == len(files):
+                    result.rejudged += 1
+                else:
+                    result.analysed += 1
+
             if tasks:
                 _run_pool(tasks, save, jobs, timeout, library_dirs, progress)
         except KeyboardInterrupt:
