@@ -18,6 +18,7 @@ from .model import Document, Report, ReportError
 from .references import load_reference_library, resolve_reference
 from .segment import segment_documents
 from .settings import Settings, default_settings
+from .topics import contract_coverage, coverage_findings, topic_results
 
 
 def contract_files(paths: Sequence[Path | str]) -> list[Path]:
@@ -110,11 +111,6 @@ def check_documents(
     library = load_reference_library(library_dirs)
     auto = reference in (None, AUTO)
     ref_set, version = resolve_reference(library, None if auto else reference)
-    if version.level != "clause":
-        raise UsageError(
-            f"'{ref_set.id}' は論点（トピック）単位の参照で、条文の照合には使えません / "
-            f"'{ref_set.id}' is a topic-level reference; clause checking needs a clause-level set"
-        )
     files = [Path(p) for p in files]
     base = dict(
         contract_id=contract_id or default_contract_id(files),
@@ -147,6 +143,16 @@ def check_documents(
             f"参照文を自動判定: {ref_set.id}（{ref_set.issuer}、確信度 {confidence:.2f}）の最新版 {version.version} と照合 / "
             f"reference chosen automatically (confidence {confidence:.2f})"
         )
+    if version.level == "topic":
+        # A topic-level set (national-guideline): each topic is current where an article covers it.
+        coverage = contract_coverage(contract, library, settings)
+        results, findings = topic_results(version, coverage, contract)
+        notes += [n for d in documents for n in d.notes]
+        if not clauses:
+            notes.insert(0, "条番号（第N）のある条文が読み取れませんでした / no numbered article could be read")
+        return Report(
+            **base, clauses=results, findings=findings, notes=tuple(notes), coverage=coverage
+        )
     forms = reference_forms(ref_set, settings)
     matches, best = match_clauses(contract, ref_set, version, forms, settings)
     ctx = JudgeContext(ref_set, version, forms, contract, settings, contract_type, tokutei)
@@ -156,9 +162,13 @@ def check_documents(
         results.append(result)
         findings.extend(findings_for(ctx, result, ref))
     findings.extend(obsolete_content_findings(ctx))
+    coverage = contract_coverage(contract, library, settings)
+    findings.extend(coverage_findings(coverage))
     notes += [n for d in documents for n in d.notes]
     if not matches:
         notes.insert(0, "特記事項の条項が見つかりません（添付漏れ・別ファイルの可能性） / no 特記事項 clause was found in these files")
     if not clauses:
         notes.insert(0, "条番号（第N）のある条文が読み取れませんでした / no numbered article could be read")
-    return Report(**base, clauses=tuple(results), findings=tuple(findings), notes=tuple(notes))
+    return Report(
+        **base, clauses=tuple(results), findings=tuple(findings), notes=tuple(notes), coverage=coverage
+    )

@@ -23,9 +23,20 @@ def write(tmp_path):
 
 # Accuracy figures recorded by test_eval.py, printed at the end of the run.
 EVAL_FIGURES: list[tuple[str, dict]] = []
+# Topic classifier, leave one issuer out (test_topics.py): (issuer, topic acc., n, label acc. incl. none, n).
+TOPIC_FIGURES: list[tuple[str, float, int, float, int]] = []
 
 
 def pytest_terminal_summary(terminalreporter):
+    if TOPIC_FIGURES:
+        terminalreporter.section("tokki topics (leave-one-issuer-out accuracy)")
+        for issuer, topic, n, label, m in TOPIC_FIGURES:
+            terminalreporter.write_line(
+                f"{issuer}: topic accuracy {topic:.3f} ({n} clauses with topics), "
+                f"label accuracy incl. none {label:.3f} ({m} clauses)"
+            )
+        mean = sum(f[1] for f in TOPIC_FIGURES) / len(TOPIC_FIGURES)
+        terminalreporter.write_line(f"mean topic accuracy {mean:.3f}")
     if not EVAL_FIGURES:
         return
     terminalreporter.section("tokki eval (accuracy)")

@@ -58,15 +58,18 @@ def test_pipeline_old_15_16_are_obsolete_with_changed_spans(write):
 
 
 @pytest.mark.parametrize(
-    ("dropped", "severity", "has_errors"),
-    [(12, Severity.ERROR, True), (17, Severity.WARNING, False)],
+    ("dropped", "severity", "has_errors", "topic"),
+    [(12, Severity.ERROR, True, ["topic-2"]), (17, Severity.WARNING, False, [])],
 )
-def test_pipeline_dropped_clause_is_missing(write, dropped, severity, has_errors):
+def test_pipeline_dropped_clause_is_missing(write, dropped, severity, has_errors, topic):
     report = analyze([write("drop.txt", build_annex(drop=(dropped,)))])
     st = statuses(report)
     assert st.pop(str(dropped)) == "missing"
     assert set(st.values()) == {"current"}
-    assert [(f.kind, f.clause, f.severity) for f in report.findings] == [(FindingKind.MISSING, str(dropped), severity)]
+    # 第12 is the only 再委託 article, so guideline topic ② is uncovered too (a warning).
+    assert [(f.kind, f.clause, f.severity) for f in report.findings] == [(FindingKind.MISSING, str(dropped), severity)] + [
+        (FindingKind.MISSING, t, Severity.WARNING) for t in topic
+    ]
     assert report.has_errors is has_errors
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..model import Report
+from ..topics import TOPIC_MARKS
 from .json import report_to_dict
 from .text import CHANGE_LABEL, SEVERITY_LABEL, STATUS_LABEL
 
@@ -194,4 +195,5 @@ def render_html(report: Report, **_: object) -> str:
         change_label=CHANGE_LABEL,
         change_label_en=CHANGE_LABEL_EN,
         error_label=ERROR_LABEL,
+        topic_marks=TOPIC_MARKS,
     )

@@ -63,6 +63,15 @@ def report_to_dict(report: Report) -> dict:
             for f in report.findings
         ],
         "notes": list(report.notes),
+        "coverage": [
+            {
+                "topic": c.topic,
+                "name": c.name,
+                "covered": c.covered,
+                "locations": [{"file": l.file, "page": l.page, "article": l.article} for l in c.locations],
+            }
+            for c in report.coverage
+        ],
     }
 
 

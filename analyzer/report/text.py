@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..model import ClauseStatus, Report, Severity
+from ..topics import TOPIC_MARKS
 
 STATUS_LABEL = {
     ClauseStatus.CURRENT: "現行",
@@ -93,6 +94,18 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
             lines.append(f"  {r.label}（{r.title}）")
             for para in r.expected_text.split("\n"):
                 lines.append(f"    {para}")
+    if report.coverage:
+        lines.append("")
+        lines.append(c("国の指針の論点（4-8-9(1) ①〜⑧・派遣労働者） / national-guideline topics", "bold"))
+        for cov in report.coverage:
+            mark = TOPIC_MARKS[cov.topic]
+            state = c(_pad("あり", 6), "green") if cov.covered else c(_pad("なし", 6), "yellow")
+            # The file is named only when the contract has several (the clause table above names it).
+            where = "、".join(
+                (f"{loc.file} " if len(report.files) > 1 else "") + (f"p.{loc.page} " if loc.page else "") + loc.article
+                for loc in cov.locations
+            ) or "—"
+            lines.append(f"  {_pad(mark, 6)}{state}{_pad(cov.name, 30)}{where}")
     if report.notes:
         lines.append("")
         for note in report.notes:
