@@ -155,7 +155,10 @@ def check_documents(
         )
     forms = reference_forms(ref_set, settings)
     matches, best = match_clauses(contract, ref_set, version, forms, settings)
-    ctx = JudgeContext(ref_set, version, forms, contract, settings, contract_type, tokutei)
+    ctx = JudgeContext(
+        ref_set, version, forms, contract, settings, contract_type, tokutei,
+        signed_on=signed_on, signed_on_source="指定 / given" if signed_on else "",
+    )
     results, findings = [], []
     for ref in version.clauses:
         result = judge_clause(ctx, ref, matches.get(ref.id), best.get(ref.id, 0.0))
