@@ -82,6 +82,7 @@ def evaluate_archive(root: Path, *, settings: Settings | None = None, library_di
             contract_id=spec.id,
             library_dirs=library_dirs,
             settings=settings,
+            given_by="manifest",
         )
         got_error = report.error.code.value if report.error else None
         if label.get("error"):

@@ -58,87 +58,21 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, TypeVar
 
 from .ja.dates import DateMatch, find_dates, parse_date
-from .model import Document
+from .model import ContractMetadata, Document, Field
 from .references import bundled_reference_dir
 from .segment import segment_document
 
 __all__ = ["Field", "ContractMetadata", "MetadataRules", "extract_metadata", "load_rules"]
 
-T = TypeVar("T")
 METADATA_FILE = "metadata.toml"
 # A PDF line at least this share of the longest line, not ending in 。, is wrapped (see _Doc).
 WRAP_SHARE = 0.6
-
-
-@dataclass(frozen=True)
-class Field(Generic[T]):
-    """One extracted value and where it was printed (or who gave it, for overrides)."""
-
-    value: T
-    text: str
-    file: str
-    page: int | None
-    start: int
-    end: int
-    source: str = "text"  # "text" | "manifest" | "cli"
-
-    def to_json(self) -> dict[str, Any]:
-        value = self.value.isoformat() if isinstance(self.value, date) else self.value
-        return {"value": value, "text": self.text, "file": self.file, "page": self.page, "source": self.source}
-
-    @classmethod
-    def given(cls, value: T, source: str) -> Field[T]:
-        """A value given outside the text (manifest.csv, a CLI option)."""
-        return cls(value, "", "", None, 0, 0, source)
-
-
-@dataclass(frozen=True)
-class ContractMetadata:
-    title: Field[str] | None = None
-    signed_on: Field[date] | None = None
-    period_start: Field[date] | None = None
-    period_end: Field[date] | None = None
-    client: Field[str] | None = None
-    contractor: Field[str] | None = None
-    tokutei: Field[bool] | None = None
-    yohairyo: Field[bool] | None = None
-    records: Field[int] | None = None
-    suggested_type: int | None = None
-    type_reasons: tuple[Field[str], ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in ("title", "signed_on", "period_start", "period_end", "client", "contractor",
-                     "tokutei", "yohairyo", "records"):
-            f = getattr(self, name)
-            out[name] = f.to_json() if f is not None else None
-        out["suggested_type"] = self.suggested_type
-        out["type_reasons"] = [r.to_json() for r in self.type_reasons]
-        return out
-
-    def with_overrides(
-        self, *, signed_on: date | None = None, type: int | None = None, tokutei: bool | None = None,
-        source: str = "manifest",
-    ) -> ContractMetadata:
-        """Values from manifest.csv or the CLI replace the text's (``source`` names which)."""
-        changes: dict[str, Any] = {}
-        if signed_on is not None:
-            changes["signed_on"] = Field.given(signed_on, source)
-        if type is not None:
-            if type not in (1, 2, 3, 4):
-                raise ValueError("類型は 1〜4 / type must be 1-4")
-            changes["suggested_type"] = type
-            changes["type_reasons"] = (Field.given(f"類型{type}", source),)
-        if tokutei is not None:
-            changes["tokutei"] = Field.given(tokutei, source)
-        return replace(self, **changes)
 
 
 # ---------------------------------------------------------------- rules (data)

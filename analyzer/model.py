@@ -6,9 +6,10 @@ match → Match; judge → ClauseResult / Finding; pipeline → Report.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
 from .errors import ErrorCode
 
@@ -111,6 +112,82 @@ class Clause:
     @property
     def spans(self) -> tuple[Span, ...]:
         return tuple(s for para in self.paragraphs for s in para)
+
+
+# ---------------------------------------------------------------- contract metadata (metadata.py)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Field(Generic[T]):
+    """One extracted value and where it was printed (or who gave it, for overrides)."""
+
+    value: T
+    text: str
+    file: str
+    page: int | None
+    start: int
+    end: int
+    source: str = "text"  # "text" | "manifest" | "cli"
+
+    def to_json(self) -> dict[str, Any]:
+        value = self.value.isoformat() if isinstance(self.value, date) else self.value
+        return {"value": value, "text": self.text, "file": self.file, "page": self.page, "source": self.source}
+
+    def where(self) -> str:
+        """Where the value came from, for a report line: 「契約書.pdf p.3」「manifest.csv」「指定 / given」."""
+        if self.source != "text":
+            return {"manifest": "manifest.csv", "cli": "指定 / given"}.get(self.source, self.source)
+        name = self.file.replace("\\", "/").rsplit("/", 1)[-1]
+        return f"{name} p.{self.page}" if self.page else name
+
+    @classmethod
+    def given(cls, value: T, source: str) -> Field[T]:
+        """A value given outside the text (manifest.csv, a CLI option)."""
+        return cls(value, "", "", None, 0, 0, source)
+
+
+@dataclass(frozen=True)
+class ContractMetadata:
+    title: Field[str] | None = None
+    signed_on: Field[date] | None = None
+    period_start: Field[date] | None = None
+    period_end: Field[date] | None = None
+    client: Field[str] | None = None
+    contractor: Field[str] | None = None
+    tokutei: Field[bool] | None = None
+    yohairyo: Field[bool] | None = None
+    records: Field[int] | None = None
+    suggested_type: int | None = None
+    type_reasons: tuple[Field[str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in ("title", "signed_on", "period_start", "period_end", "client", "contractor",
+                     "tokutei", "yohairyo", "records"):
+            f = getattr(self, name)
+            out[name] = f.to_json() if f is not None else None
+        out["suggested_type"] = self.suggested_type
+        out["type_reasons"] = [r.to_json() for r in self.type_reasons]
+        return out
+
+    def with_overrides(
+        self, *, signed_on: date | None = None, type: int | None = None, tokutei: bool | None = None,
+        source: str = "manifest",
+    ) -> ContractMetadata:
+        """Values from manifest.csv or the CLI replace the text's (``source`` names which)."""
+        changes: dict[str, Any] = {}
+        if signed_on is not None:
+            changes["signed_on"] = Field.given(signed_on, source)
+        if type is not None:
+            if type not in (1, 2, 3, 4):
+                raise ValueError("類型は 1〜4 / type must be 1-4")
+            changes["suggested_type"] = type
+            changes["type_reasons"] = (Field.given(f"類型{type}", source),)
+        if tokutei is not None:
+            changes["tokutei"] = Field.given(tokutei, source)
+        return replace(self, **changes)
 
 
 # ---------------------------------------------------------------- reference data
@@ -300,6 +377,7 @@ class Report:
     contract_type: str | None = None
     notes: tuple[str, ...] = ()
     coverage: tuple[TopicCoverage, ...] = ()  # national-guideline topics (empty for an unreadable contract)
+    metadata: ContractMetadata | None = None  # what the contract text says about itself (None when unreadable)
 
     @property
     def status(self) -> str:

@@ -16,6 +16,7 @@ from .judge import JudgeContext, findings_for, judge_clause, obsolete_content_fi
 from .match import match_clauses, prepare_contract, reference_forms
 from .model import Document, Report, ReportError
 from .references import load_reference_library, resolve_reference
+from .metadata import extract_metadata
 from .segment import segment_documents
 from .settings import Settings, default_settings
 from .topics import contract_coverage, coverage_findings, topic_results
@@ -55,6 +56,7 @@ def analyze(
     library_dirs: Sequence[Path] = (),
     settings: Settings | None = None,
     tokutei: bool = False,
+    given_by: str = "cli",
 ) -> Report:
     """Check one contract (main document plus annexes) against a reference version.
 
@@ -82,6 +84,7 @@ def analyze(
         library_dirs=library_dirs,
         settings=settings,
         tokutei=tokutei,
+        given_by=given_by,
     )
 
 
@@ -101,11 +104,13 @@ def check_documents(
     library_dirs: Sequence[Path] = (),
     settings: Settings | None = None,
     tokutei: bool = False,
+    given_by: str = "cli",
 ) -> Report:
     """Judge already extracted documents (a scan re-judges stored text this way).
 
     ``documents`` may be the DocumentError that ingest raised: the report then
-    carries its code. Options as for ``analyze``.
+    carries its code. Options as for ``analyze``; ``given_by`` ("cli" or
+    "manifest") says where ``signed_on`` and ``contract_type`` came from.
     """
     settings = settings or default_settings()
     library = load_reference_library(library_dirs)
@@ -123,6 +128,14 @@ def check_documents(
     )
     if isinstance(documents, DocumentError):
         return Report(**base, error=ReportError(documents.code, documents.reason, documents.path))
+
+    # What the contract says about itself; a date or 類型 given by the caller wins.
+    meta = extract_metadata(documents).with_overrides(
+        signed_on=signed_on, type=int(contract_type) if contract_type else None, source=given_by
+    )
+    base["metadata"] = meta
+    if meta.signed_on is not None:
+        signed_on = base["signed_on"] = meta.signed_on.value
 
     clauses = segment_documents(documents)
     contract = prepare_contract(documents, clauses, settings)
@@ -157,7 +170,7 @@ def check_documents(
     matches, best = match_clauses(contract, ref_set, version, forms, settings)
     ctx = JudgeContext(
         ref_set, version, forms, contract, settings, contract_type, tokutei,
-        signed_on=signed_on, signed_on_source="指定 / given" if signed_on else "",
+        signed_on=signed_on, signed_on_source=meta.signed_on.where() if meta.signed_on else "",
     )
     results, findings = [], []
     for ref in version.clauses:

@@ -46,3 +46,23 @@ def test_old_wording_signed_before_the_revision_exits_0(old_contract, capsys):
     assert main([*args, "--signed-on", "2023-06-16"]) == 0
     assert "predates the 2023-10-10 revision" in capsys.readouterr().out
     assert main([*args, "--signed-on", "2023-11-01"]) == 1
+
+
+@pytest.mark.parametrize("printed, severity", [("令和6年4月1日", "error"), ("令和5年6月1日", "info")])
+def test_signing_date_read_from_the_contract_decides(tmp_path, printed, severity):
+    from contracts import embedded_contract
+
+    text = embedded_contract(old=True)
+    assert text.count("\n令和6年4月1日\n") == 1  # the date line above the signatures
+    path = tmp_path / "契約書.txt"
+    path.write_text(text.replace("\n令和6年4月1日\n", f"\n{printed}\n"), encoding="utf-8")
+    report = analyze([path], reference="fukuoka-pref")
+    assert report.metadata.signed_on.text == printed and report.metadata.signed_on.source == "text"
+    obsolete = [f for f in report.findings if f.kind.value == "obsolete"]
+    assert [f.clause for f in obsolete] == ["15", "16"]
+    assert {f.severity.value for f in obsolete} == {severity}
+    assert all("契約書.txt" in f.message for f in obsolete)
+    # A date given on the command line wins and says so.
+    given = analyze([path], reference="fukuoka-pref", signed_on=date(2023, 1, 5))
+    assert given.signed_on == date(2023, 1, 5) and given.metadata.signed_on.source == "cli"
+    assert {f.severity.value for f in given.findings if f.kind.value == "obsolete"} == {"info"}

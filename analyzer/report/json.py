@@ -63,6 +63,7 @@ def report_to_dict(report: Report) -> dict:
             for f in report.findings
         ],
         "notes": list(report.notes),
+        "metadata": report.metadata.to_json() if report.metadata else None,
         "coverage": [
             {
                 "topic": c.topic,

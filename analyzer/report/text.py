@@ -1,7 +1,7 @@
 """Terminal report in Japanese (English alongside), coloured when writing to a TTY."""
 from __future__ import annotations
 
-from ..model import ClauseStatus, Report, Severity
+from ..model import ClauseResult, ClauseStatus, Finding, FindingKind, Report, Severity
 from ..topics import TOPIC_MARKS
 
 STATUS_LABEL = {
@@ -35,6 +35,56 @@ def _pad(s: str, width: int) -> str:
     return s + " " * max(0, width - _width(s))
 
 
+_TO_FIX = (ClauseStatus.OBSOLETE, ClauseStatus.MODIFIED, ClauseStatus.MISSING)
+
+
+def _suggestion(finding: Finding, result: ClauseResult | None, shown: set[str]) -> list[str]:
+    """Lines under a finding with the wording to put in: the current reference text of its clause
+    (printed in full once per clause), or what to do when there is no such text."""
+    if result is not None and result.expected_text and result.status in _TO_FIX:
+        if result.clause_id in shown:
+            return [f"      → 現行の文言は上記（{result.label}） / current wording: see above"]
+        shown.add(result.clause_id)
+        title = f"（{result.title}）" if result.title else ""
+        return [f"      → 現行の文言 / current wording: {result.label}{title}"] + [
+            f"        {para}" for para in result.expected_text.split("\n")
+        ]
+    if finding.kind is FindingKind.OBSOLETE and result is None:  # an article only a superseded version has
+        return ["      → 現行にはない条です。削除してください / not in the current version: delete the article"]
+    if finding.clause.startswith("topic-"):
+        return ["      → この論点を定める条を加えてください（tokki refs show で参照文の例） / add an article on this topic"]
+    return []
+
+
+def _metadata_lines(report: Report) -> list[str]:
+    """What the contract says about itself (title, period, parties, data kinds, 類型), each with its page."""
+    m = report.metadata
+    if m is None:
+        return []
+
+    def at(f) -> str:
+        return f"（{f.where()}）" if f.where() else ""
+
+    out = []
+    if m.title:
+        out.append(f"  件名 / title: {m.title.value}{at(m.title)}")
+    if m.period_start or m.period_end:
+        start, end = (f.value.isoformat() if f else "?" for f in (m.period_start, m.period_end))
+        out.append(f"  履行期間 / period: {start} 〜 {end}")
+    for name, f in (("委託者 / client", m.client), ("受託者 / contractor", m.contractor)):
+        if f:
+            out.append(f"  {name}: {f.value}{at(f)}")
+    for name, f in (("特定個人情報 / My Number data", m.tokutei), ("要配慮個人情報 / sensitive data", m.yohairyo)):
+        if f:
+            out.append(f"  {name}: {'あり / yes' if f.value else 'なし / no'}{at(f)}")
+    if m.records:
+        out.append(f"  件数 / records: {m.records.value:,} 件{at(m.records)}")
+    if m.suggested_type and not report.contract_type:
+        words = "、".join(f"「{r.value}」" for r in m.type_reasons)
+        out.append(f"  類型（推定） / suggested type: {m.suggested_type}（{words}）")
+    return out
+
+
 def render_text(report: Report, *, color: bool = False, **_: object) -> str:
     def c(text: str, colour: str) -> str:
         return f"\033[{_COLOURS[colour]}m{text}\033[0m" if color else text
@@ -42,7 +92,9 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
     lines: list[str] = []
     lines.append(c(f"tokki 特記事項チェック: {report.contract_id}", "bold"))
     lines.append(f"  ファイル / files: {', '.join(report.files)}")
-    lines.append(f"  契約日 / signed on: {report.signed_on.isoformat() if report.signed_on else '不明 / unknown'}")
+    lines.append(f"  契約日 / signed on: {report.signed_on.isoformat() if report.signed_on else '不明 / unknown'}"
+                 + (f"（{report.metadata.signed_on.where()}）" if report.metadata and report.metadata.signed_on else ""))
+    lines += _metadata_lines(report)
     lines.append(f"  参照 / reference: {report.reference_id}@{report.reference_version}（{report.reference_title}）")
     if report.contract_type:
         lines.append(f"  類型 / type: {report.contract_type}")
@@ -76,8 +128,11 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
     if report.findings:
         lines.append("")
         lines.append(c("指摘事項 / findings", "bold"))
+        by_id = {r.clause_id: r for r in report.clauses}
+        shown: set[str] = set()
         for f in report.findings:
             lines.append(f"  [{c(SEVERITY_LABEL[f.severity], _SEVERITY_COLOUR[f.severity])}] {f.message}")
+            lines.extend(_suggestion(f, by_id.get(f.clause), shown))
     detail = [r for r in report.clauses if r.status in (ClauseStatus.OBSOLETE, ClauseStatus.MODIFIED)]
     for r in detail:
         lines.append("")
@@ -86,14 +141,6 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
             lines.append(f"  {CHANGE_LABEL[ch.kind.value]}: {ch.describe()}")
         for note in r.notes:
             lines.append(f"  ※ {note}")
-    fixes = [r for r in report.clauses if r.status in (ClauseStatus.OBSOLETE, ClauseStatus.MODIFIED, ClauseStatus.MISSING)]
-    if fixes:
-        lines.append("")
-        lines.append(c("現行の文言 / current wording to use", "bold"))
-        for r in fixes:
-            lines.append(f"  {r.label}（{r.title}）")
-            for para in r.expected_text.split("\n"):
-                lines.append(f"    {para}")
     if report.coverage:
         lines.append("")
         lines.append(c("国の指針の論点（4-8-9(1) ①〜⑧・派遣労働者） / national-guideline topics", "bold"))
