@@ -183,6 +183,30 @@ def build_parser() -> argparse.ArgumentParser:
     fd.add_argument("--kind", choices=["missing", "obsolete", "modified", "weakened"], help="指摘の種類 / finding kind")
     fd.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="この日以降に締結した契約 / signed on or after")
     fd.set_defaults(func=cmd_findings)
+
+    fx = sub.add_parser(
+        "fix",
+        help="修正案の DOCX（変更履歴とコメント付き）を作成 / write the corrected draft with tracked changes and comments",
+        description="下書きの写しに、旧版・変更ありの条を現行の文言に直す変更履歴（語の単位）と、欠落した必須事項の挿入を書き込み、"
+        "変更ごとに理由をコメントで付けます。入力ファイルは変更しません。PDF・テキストの入力では特記事項の部分を新しい DOCX にします。"
+        " / Writes a copy of the draft in which obsolete and modified clauses are corrected as Word tracked changes "
+        "(word level) and missing mandatory clauses are inserted, each with a comment saying why; the input is never "
+        "modified. A PDF or text input gives a new DOCX of its annex.",
+    )
+    fx.add_argument("file", metavar="DRAFT", type=Path, help="下書き（DOCX・PDF・TXT） / the draft (DOCX, PDF or TXT)")
+    fx.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.docx", help="出力する DOCX / the corrected DOCX")
+    fx.add_argument(
+        "--reference", metavar="ID[@VERSION]", default="auto",
+        help="参照文（既定 auto: 判定した参照文の最新版） / reference set and version (default auto: identify, then the latest version)",
+    )
+    fx.add_argument("--type", dest="contract_type", choices=["1", "2", "3", "4"], help="契約の類型 1–4 / contract type")
+    fx.add_argument("--signed-on", type=_date, metavar="YYYY-MM-DD", help="契約締結日 / signing date")
+    fx.add_argument(
+        "--tokutei", action="store_true",
+        help="特定個人情報（マイナンバー）を扱う契約 / the contract handles 特定個人情報",
+    )
+    _add_library(fx)
+    fx.set_defaults(func=cmd_fix)
     return parser
 
 
@@ -345,6 +369,32 @@ def cmd_findings(args: argparse.Namespace) -> int:
     with open_existing(args.db) as store:
         rows = find_findings(store, clause=args.clause, kind=args.kind, since=args.since)
     sys.stdout.write(format_findings(rows))
+    return EXIT_OK
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    from .fix import fix_document
+
+    if _missing_file([args.file]):
+        return EXIT_USAGE
+    result = fix_document(
+        args.file, args.output, reference=args.reference, contract_type=args.contract_type,
+        signed_on=args.signed_on, library_dirs=args.library, tokutei=args.tokutei,
+    )
+    report = result.report
+    print(f"参照 / reference: {report.reference_id}@{report.reference_version}")
+    if result.annex_written:
+        print("PDF・テキストの入力のため、特記事項の部分を新しい DOCX に書き出し、修正を変更履歴で示しました"
+              " / PDF or text input: the annex was written out as a new DOCX with the corrections as tracked changes")
+    for f in result.fixed:
+        action = "差替え / replaced" if f.action == "replaced" else "挿入 / inserted"
+        print(f"  {f.label}（{f.title}） {action}: {f.where}（変更 {len(f.changes)} 箇所 / {len(f.changes)} change(s)）")
+    labels = {c.clause_id: c.label or c.clause_id for c in report.clauses}
+    for clause_id, reason in result.not_fixed:
+        print(f"  {labels.get(clause_id, clause_id)}: 修正していません / not fixed: {reason}")
+    if not result.fixed:
+        print("修正する箇所はありません / nothing to fix")
+    print(f"出力 / written: {result.output}")
     return EXIT_OK
 
 

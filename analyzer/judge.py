@@ -181,10 +181,14 @@ def _one_line(text: str) -> str:
     return "".join(line.strip() for line in text.splitlines())
 
 
-def diff_changes(ref: Comparable, ref_text: str, act: Comparable, doc_text: str, settings: Settings) -> list[Change]:
-    """Word-level changes from the reference wording to the contract's, quoted as written."""
+def diff_regions(ref: Comparable, act: Comparable) -> list[tuple[int, int, int, int]]:
+    """Changed regions (i1, i2, j1, j2) of the comparison forms, ``ref.text[i1:i2]`` against
+    ``act.text[j1:j2]``, widened to whole words; ``ref.map``/``act.map`` give their original offsets.
+
+    The regions ``diff_changes`` quotes; tokki fix edits the same regions in the document.
+    """
     a, b = ref.text, act.text
-    changes: list[Change] = []
+    out: list[tuple[int, int, int, int]] = []
     for i1, i2, j1, j2 in _regions(a, b):
         # Widen to words on both sides by the same amount (the context is shared text).
         wi1, wi2 = _word_bounds(ref, i1, i2)
@@ -200,6 +204,15 @@ def diff_changes(ref: Comparable, ref_text: str, act: Comparable, doc_text: str,
             if first is not None and prev is not None and first.kana_only and first.pos not in _STANDALONE_POS:
                 n = start - prev.start
                 i1, j1 = i1 - n, j1 - n
+        out.append((i1, i2, j1, j2))
+    return out
+
+
+def diff_changes(ref: Comparable, ref_text: str, act: Comparable, doc_text: str, settings: Settings) -> list[Change]:
+    """Word-level changes from the reference wording to the contract's, quoted as written."""
+    a, b = ref.text, act.text
+    changes: list[Change] = []
+    for i1, i2, j1, j2 in diff_regions(ref, act):
         expected_cmp, actual_cmp = a[i1:i2], b[j1:j2]
         changes.append(
             Change(

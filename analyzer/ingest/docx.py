@@ -122,19 +122,27 @@ class _Numbering:
         return text
 
 
+def paragraph_atoms(p) -> list[tuple[object, str]]:
+    """Visible pieces of a w:p in order, each with its element: w:t (its text), w:tab ("\\t"), w:br/w:cr ("\\n").
+
+    Runs count also inside insertions and hyperlinks; deleted text and field codes do not.
+    Tabs and breaks count only inside runs (a w:tab in w:pPr/w:tabs is a tab stop, not text).
+    tokki fix uses the elements to edit the characters this reader reports.
+    """
+    out: list[tuple[object, str]] = []
+    for el in p.iter(W + "t", W + "tab", W + "br", W + "cr"):
+        if any(anc.tag in (W + "del", W + "moveFrom") for anc in el.iterancestors()):
+            continue
+        if el.tag == W + "t":
+            out.append((el, el.text or ""))
+        elif el.getparent() is not None and el.getparent().tag == W + "r":
+            out.append((el, "\t" if el.tag == W + "tab" else "\n"))
+    return out
+
+
 def _paragraph_text(p) -> str:
     """Visible text of a w:p: runs (also inside insertions and hyperlinks), not deleted text or field codes."""
-    out: list[str] = []
-    for el in p.iter():
-        tag = el.tag
-        if tag == W + "t":
-            if not any(anc.tag in (W + "del", W + "moveFrom") for anc in el.iterancestors()):
-                out.append(el.text or "")
-        elif tag == W + "tab":
-            out.append("\t")
-        elif tag in (W + "br", W + "cr"):
-            out.append("\n")
-    return "".join(out)
+    return "".join(text for _, text in paragraph_atoms(p))
 
 
 def _num_pr(p, styles: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
@@ -148,19 +156,27 @@ def _num_pr(p, styles: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
     return styles.get(style) if style else None
 
 
-def read_docx(path: Path, name: str) -> Document:
+def open_docx(path: Path, name: str):
+    """python-docx Document of ``path``; CorruptDocument when it cannot be opened."""
     try:
         import docx
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover - declared dependency
         raise RuntimeError("python-docx is required") from exc
     try:
-        document = docx.Document(str(path))
+        return docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError) as exc:
         raise CorruptDocument(name, f"DOCX を開けません（破損または形式違い） / cannot open the DOCX: {exc}") from exc
     except Exception as exc:  # lxml parse errors and similar from a damaged package
         raise CorruptDocument(name, f"DOCX が破損しています / damaged DOCX: {type(exc).__name__}: {exc}") from exc
+
+
+def iter_paragraphs(document):
+    """(w:p element, automatic-numbering label) of every body paragraph and table-cell paragraph, in reading order.
+
+    Document.text of read_docx is these paragraphs' ``label text`` joined with newlines.
+    """
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     # Look the numbering part up by relationship: a DOCX without lists has none.
     numbering_rel = next((r for r in document.part.rels.values() if r.reltype == RT.NUMBERING), None)
@@ -172,15 +188,11 @@ def read_docx(path: Path, name: str) -> Document:
         if numpr is not None and _val(numpr, "numId"):
             styles[st.get(W + "styleId")] = (_val(numpr, "numId"), int(_val(numpr, "ilvl", "0") or 0))
 
-    lines: list[str] = []
-
-    def walk(container) -> None:
+    def walk(container):
         for el in container:
             if el.tag == W + "p":
                 num = _num_pr(el, styles)
-                label = numbering.label(*num) if num else ""
-                text = _paragraph_text(el)
-                lines.append(f"{label} {text}" if label and text else label or text)
+                yield el, numbering.label(*num) if num else ""
             elif el.tag == W + "tbl":
                 seen: set[int] = set()
                 for tr in el.iter(W + "tr"):
@@ -189,11 +201,21 @@ def read_docx(path: Path, name: str) -> Document:
                     for tc in tr.findall(W + "tc"):
                         if id(tc) not in seen:
                             seen.add(id(tc))
-                            walk(tc)
+                            yield from walk(tc)
             elif el.tag == W + "sdt":
                 content = el.find(W + "sdtContent")
                 if content is not None:
-                    walk(content)
+                    yield from walk(content)
 
-    walk(document.element.body)
+    yield from walk(document.element.body)
+
+
+def paragraph_line(label: str, text: str) -> str:
+    """The line of Document.text for a paragraph: its numbering label, a space, its text."""
+    return f"{label} {text}" if label and text else label or text
+
+
+def read_docx(path: Path, name: str) -> Document:
+    document = open_docx(path, name)
+    lines = [paragraph_line(label, _paragraph_text(p)) for p, label in iter_paragraphs(document)]
     return Document(name, "docx", "\n".join(lines))

@@ -1,0 +1,1012 @@
+"""Fix stage: a draft contract and its Report → a copy of the draft with the current wording as Word tracked changes.
+
+Input: one DOCX (a PDF or text file is first written out as a DOCX of its annex).
+Output: OUT.docx where obsolete and modified clauses carry word-level w:del/w:ins
+(author 「tokki」), missing mandatory clauses are inserted as tracked paragraphs
+numbered and headed like their neighbours, and every change has a comment saying why.
+"""
+from __future__ import annotations
+
+import bisect
+import copy
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from .errors import TokkiError, UsageError
+from .ingest import load_document
+from .ingest.docx import W, open_docx, paragraph_atoms, paragraph_line, iter_paragraphs
+from .judge import diff_regions
+from .match import match_clauses, prepare_contract, reference_forms, similarity
+from .model import Change, ChangeKind, Clause, ClauseResult, ClauseStatus, Document, Report, ReferenceClause, Span
+from .normalize import Comparable, normalize_spans
+from .pipeline import AUTO, analyze
+from .references import load_reference_library, resolve_reference
+from .segment import operative_spans, segment_documents
+from .settings import Settings, default_settings
+
+AUTHOR = "tokki"
+AUTHOR_INITIALS = "tk"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+# A contract line less similar than this to the reference line it stands for is
+# rewritten as a whole (delete the line's text, insert the reference's) instead of
+# being patched word by word: below it a word diff is a patchwork nobody can review.
+REWRITE_BELOW = 0.5
+# Formats whose annex is written out as a new DOCX before it is fixed.
+TEXT_FORMATS = (".pdf", ".txt", ".text")
+
+
+class FixError(TokkiError):
+    """The draft cannot be fixed (unreadable file, output path is the input…); the message says why."""
+
+
+@dataclass(frozen=True)
+class FixedClause:
+    """One reference clause tokki changed in the draft."""
+
+    clause_id: str
+    label: str  # the reference's label (第15)
+    title: str
+    action: str  # "replaced" (obsolete/modified wording) | "inserted" (missing mandatory clause)
+    where: str  # the article as printed in the draft, or the article the insertion follows
+    changes: tuple[Change, ...]  # expected = inserted text, actual = deleted text
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """What ``fix_document`` wrote: the output path, the analysis it acted on, and the changes made."""
+
+    source: str
+    output: str
+    report: Report
+    fixed: tuple[FixedClause, ...] = ()
+    not_fixed: tuple[tuple[str, str], ...] = ()  # (clause id, reason): findings left to a person
+    annex_written: bool = False  # PDF/text input: the annex was written out as a new DOCX
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
+# ---------------------------------------------------------------- edit plan (offsets into Document.text)
+
+
+@dataclass
+class _Edit:
+    """Replace doc text [start, end) (a pure insertion when equal) by ``text``, with a comment."""
+
+    start: int
+    end: int
+    text: str
+    comment: str
+
+
+@dataclass
+class _NewParagraph:
+    text: str
+    template: object  # w:p whose pPr is copied
+    label: str = ""  # printed label run (第12, 2, 一) before the text
+    label_template: object | None = None  # w:r whose rPr the label run copies
+    body_template: object | None = None  # w:r whose rPr the text run copies
+    keep_numbering: bool = True
+
+
+@dataclass
+class _Insertion:
+    """New paragraphs after (or before) an existing paragraph, with one comment over them."""
+
+    anchor: int  # paragraph index
+    after: bool
+    paragraphs: list[_NewParagraph]
+    comment: str
+    order: int = 0
+
+
+@dataclass
+class _Plan:
+    edits: list[_Edit] = field(default_factory=list)
+    deleted_paragraphs: list[tuple[int, str]] = field(default_factory=list)
+    insertions: list[_Insertion] = field(default_factory=list)
+    fixed: list[FixedClause] = field(default_factory=list)
+    not_fixed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Para:
+    element: object
+    label: str  # automatic-numbering label (not in the runs)
+    start: int  # offset of the line in Document.text
+    text_start: int  # offset of the first character of the runs' text
+    end: int
+
+
+def _paragraph_index(document) -> tuple[list[_Para], str]:
+    paras: list[_Para] = []
+    lines: list[str] = []
+    pos = 0
+    for p, label in iter_paragraphs(document):
+        text = "".join(t for _, t in paragraph_atoms(p))
+        line = paragraph_line(label, text)
+        text_start = pos + (len(line) - len(text))
+        paras.append(_Para(p, label, pos, text_start, pos + len(line)))
+        lines.append(line)
+        pos += len(line) + 1
+    return paras, "\n".join(lines)
+
+
+def _para_at(paras: list[_Para], offset: int) -> int:
+    return max(0, bisect.bisect_right([p.start for p in paras], offset) - 1)
+
+
+# ---------------------------------------------------------------- word-level edits of one line
+
+
+def _mid(starts: tuple[int, ...], ends: tuple[int, ...], k: int) -> bool:
+    """Comparison characters k-1 and k come from one original word (a folded token)."""
+    return 0 < k < len(starts) and ends[k - 1] > starts[k]
+
+
+def _snap(regions, ref: Comparable, act: Comparable):
+    """Regions widened on both sides by the same amount until no boundary cuts a folded word, then merged."""
+    rs, re_, as_, ae = ref.map.starts, ref.map.ends, act.map.starts, act.map.ends
+    n, m = len(ref.text), len(act.text)
+    out: list[list[int]] = []
+    for i1, i2, j1, j2 in sorted(regions):
+        i1, j1 = max(0, i1), max(0, j1)
+        i2, j2 = min(n, max(i1, i2)), min(m, max(j1, j2))
+        while i1 > 0 and j1 > 0 and (_mid(rs, re_, i1) or _mid(as_, ae, j1)):
+            i1, j1 = i1 - 1, j1 - 1
+        while i2 < n and j2 < m and (_mid(rs, re_, i2) or _mid(as_, ae, j2)):
+            i2, j2 = i2 + 1, j2 + 1
+        if out and (i1 <= out[-1][1] or j1 <= out[-1][3]):
+            last = out[-1]
+            last[1], last[3] = max(last[1], i2), max(last[3], j2)
+            last[0], last[2] = min(last[0], i1), min(last[2], j1)
+        else:
+            out.append([i1, i2, j1, j2])
+    return [tuple(r) for r in out]
+
+
+def _side_span(c: Comparable, k1: int, k2: int, lo: int, hi: int) -> tuple[int, int]:
+    """Original [start, end) of comparison chars [k1, k2) with the uncompared characters
+    (punctuation, spaces) on both sides, within the line [lo, hi)."""
+    start = c.map.ends[k1 - 1] if k1 > 0 else lo
+    end = c.map.starts[k2] if k2 < len(c.text) else hi
+    return start, max(start, end)
+
+
+def line_edits(
+    ref: Comparable, ref_text: str, ref_line: Span, act: Comparable, doc_text: str, act_line: Span, settings: Settings
+) -> list[tuple[int, int, str]]:
+    """Edits (start, end, new text) of the contract line ``act_line`` of ``doc_text`` that turn it into the
+    reference line ``ref_line`` of ``ref_text``: the word-level regions of judge.diff_regions, and the
+    punctuation and spacing between equal words, so accepting them all gives the reference wording
+    (up to the spelling variants and party names the comparison folds)."""
+    ignorable = set(settings.ignored_chars) | {" ", "\u3000", "\t"}
+    regions = _snap(diff_regions(ref, act), ref, act)
+    edits: list[tuple[int, int, str]] = []
+
+    def add(a: tuple[int, int], r: tuple[int, int]) -> None:
+        old, new = doc_text[a[0] : a[1]], ref_text[r[0] : r[1]]
+        s, e = a
+        while old and new and old[0] == new[0] and old[0] in ignorable:
+            old, new, s = old[1:], new[1:], s + 1
+        while old and new and old[-1] == new[-1] and old[-1] in ignorable:
+            old, new, e = old[:-1], new[:-1], e - 1
+        if old != new:
+            edits.append((s, s + len(old), new))
+
+    n, m = len(ref.text), len(act.text)
+    pi = pj = 0
+    sentinel = (n, n, m, m)
+    for index, region in enumerate([*regions, sentinel]):
+        i1, i2, j1, j2 = region
+        last = index == len(regions)
+        # Equal stretch ref [pi, i1) ↔ act [pj, j1): the gaps (punctuation, spaces) between its
+        # characters; a boundary next to a region is part of that region's edit, the line's own
+        # start and end belong to the stretch.
+        first_k = pi if index == 0 else pi + 1
+        last_k = i1 if last else i1 - 1
+        for k in range(first_k, last_k + 1):
+            kj = pj + (k - pi)
+            if kj > m or _mid(ref.map.starts, ref.map.ends, k) or _mid(act.map.starts, act.map.ends, kj):
+                continue
+            add(_side_span(act, kj, kj, act_line.start, act_line.end), _side_span(ref, k, k, ref_line.start, ref_line.end))
+        if last:
+            break
+        add(_side_span(act, j1, j2, act_line.start, act_line.end), _side_span(ref, i1, i2, ref_line.start, ref_line.end))
+        pi, pj = i2, j2
+    return sorted(edits)
+
+
+# ---------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class _Context:
+    doc: Document
+    paras: list[_Para]
+    clauses: list[Clause]
+    settings: Settings
+    report: Report
+    version_label: str  # fukuoka-pref@2023-10-10
+
+
+def _ref_lines(expected: str, ref: ReferenceClause) -> list[tuple[Span, bool, int]]:
+    """(operative span, is an item line, paragraph number 1.. or 0 for items and continuation) per line."""
+    spans = operative_spans(expected)
+    lines = expected.split("\n")
+    for paragraphs in (ref.paragraphs, (*ref.paragraphs, *ref.tokutei_paragraphs), *ref.alternatives):
+        if "\n".join(paragraphs) == expected:
+            break
+    else:
+        paragraphs = tuple(lines)
+    starts, k = {}, 0
+    for number, para in enumerate(paragraphs, start=1):
+        starts[k] = number
+        k += para.count("\n") + 1
+    pos, out = 0, []
+    for i, (line, span) in enumerate(zip(lines, spans)):
+        out.append((span, span.start > pos, 0 if span.start > pos else starts.get(i, 0)))
+        pos += len(line) + 1
+    return out
+
+
+def _why(ctx: _Context, result: ClauseResult, ref: ReferenceClause, head: str) -> str:
+    msgs = [f.message for f in ctx.report.findings if f.clause == result.clause_id]
+    name = f"{ref.label}（{ref.title}）" if ref.title else ref.label
+    lines = [head, *msgs, f"参照 / reference: {ctx.version_label} {name}"]
+    if ref.source:
+        lines.append(f"出典 / source: {ref.source}")
+    return "\n".join(lines)
+
+
+def _unit_spans(ctx: _Context, units) -> list[Span]:
+    return [s for ci, a, e in units for para in ctx.clauses[ci].paragraphs[a:e] for s in para]
+
+
+_PARA_NUMBER = re.compile(r"^[-・*\s]*([0-9０-９]{1,2})([ \u3000]+)")
+# Text before a paragraph's operative text that is only its number or item label (or nothing).
+_ONLY_LABEL = re.compile(
+    r"[-・*\s]*(?:[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3}|[(（][^)）]{1,3}[)）]|[⑴-⒇①-⑳]|[アイウエオカキクケコサシスセソタチツテト])?[ \u3000]*"
+)
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _paragraph_label(ctx: _Context, spans: list[Span], number: int) -> str:
+    """「2 」 or 「２　」 like the numbered paragraphs of the draft."""
+    for s in spans:
+        line_start = ctx.doc.text.rfind("\n", 0, s.start) + 1
+        m = _PARA_NUMBER.match(ctx.doc.text[line_start : s.start])
+        if m:
+            digits = str(number)
+            if m.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")) != m.group(1):
+                digits = digits.translate(_FULLWIDTH)
+            return digits + m.group(2)
+    return str(number).translate(_FULLWIDTH) + "\u3000"
+
+
+def _first_run(p, offset: int | None = None):
+    """The w:r holding the paragraph's character at ``offset`` (default: its first visible character)."""
+    atoms = paragraph_atoms(p)
+    pos = 0
+    for el, text in atoms:
+        if offset is None or pos + len(text) > offset:
+            return el.getparent()
+        pos += len(text)
+    runs = p.findall(f".//{W}r")
+    return runs[0] if runs else None
+
+
+def _plan_replacement(ctx: _Context, plan: _Plan, result: ClauseResult, ref: ReferenceClause, units) -> None:
+    settings, doc_text = ctx.settings, ctx.doc.text
+    expected = result.expected_text
+    ref_lines = _ref_lines(expected, ref)
+    act_spans = [_without_item_label(doc_text, s) for s in _unit_spans(ctx, units)]
+    ref_cmp = [normalize_spans(expected, [s], settings) for s, _, _ in ref_lines]
+    act_cmp = [normalize_spans(doc_text, [s], settings) for s in act_spans]
+    # Align reference lines with contract lines in order (most similar pairs; every line
+    # of equal-length lists pairs): unpaired reference lines become new paragraphs,
+    # unpaired contract lines are deleted.
+    R, A = len(ref_lines), len(act_spans)
+    sims = [[similarity(r.text, a.text) for a in act_cmp] for r in ref_cmp]
+    best = [[0.0] * (A + 1) for _ in range(R + 1)]
+    for i in range(R - 1, -1, -1):
+        for j in range(A - 1, -1, -1):
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], best[i + 1][j + 1] + sims[i][j] + 0.5)
+    pairs, i, j = [], 0, 0
+    while i < R and j < A:
+        if best[i][j] == best[i + 1][j + 1] + sims[i][j] + 0.5:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    paired_ref = {i for i, _ in pairs}
+    paired_act = {j for _, j in pairs}
+    changes: list[Change] = []
+    head = {
+        ClauseStatus.OBSOLETE: f"改正前（{result.matched_version}）の文言を現行に差し替えます / superseded wording replaced",
+        ClauseStatus.MODIFIED: "参照文と異なる文言を現行に合わせます / wording brought in line with the reference",
+    }[result.status]
+
+    def comment_for(old: str, new: str) -> str:
+        kind = ChangeKind.REPLACED if old and new else ChangeKind.DELETED if not new else ChangeKind.INSERTED
+        change = Change(kind, new, old)
+        changes.append(change)
+        return _why(ctx, result, ref, f"{change.describe()}。{head}")
+
+    for i, j in pairs:
+        span_r, span_a = ref_lines[i][0], act_spans[j]
+        if sims[i][j] < REWRITE_BELOW:
+            edits = [(span_a.start, span_a.end, expected[span_r.start : span_r.end])]
+        else:
+            edits = line_edits(ref_cmp[i], expected, span_r, act_cmp[j], doc_text, span_a, settings)
+        for s, e, text in edits:
+            plan.edits.append(_Edit(s, e, text, comment_for(doc_text[s:e], text)))
+
+    for j, span in enumerate(act_spans):
+        if j in paired_act:
+            continue
+        k = _para_at(ctx.paras, span.start)
+        para = ctx.paras[k]
+        if k in {d for d, _ in plan.deleted_paragraphs}:
+            continue
+        comment = comment_for(doc_text[span.start : span.end], "")
+        if _ONLY_LABEL.fullmatch(doc_text[para.text_start : span.start]) and not doc_text[span.end : para.end].strip():
+            plan.deleted_paragraphs.append((k, comment))
+        else:
+            plan.edits.append(_Edit(span.start, span.end, "", comment))
+
+    # New paragraphs for unpaired reference lines, after the paragraph of the line before.
+    first_para = _para_at(ctx.paras, act_spans[0].start)
+    first_el = ctx.paras[first_para].element
+    for i, (span_r, is_item, number) in enumerate(ref_lines):
+        if i in paired_ref:
+            continue
+        before = [j for ri, j in pairs if ri < i]
+        after = [j for ri, j in pairs if ri > i]
+        if before:
+            anchor, is_after = _para_at(ctx.paras, act_spans[before[-1]].end), True
+        elif after:
+            anchor, is_after = _para_at(ctx.paras, act_spans[after[0]].start), False
+        else:
+            anchor, is_after = first_para, True
+        line_start = expected.rfind("\n", 0, span_r.start) + 1
+        text = expected[span_r.start : span_r.end]
+        label = expected[line_start : span_r.start] if is_item else (_paragraph_label(ctx, act_spans, number) if number > 1 else "")
+        template = _template_line(ctx, act_spans, item=is_item)
+        template = first_el if template is None else template
+        new = _NewParagraph(text, template, label, _first_run(template), _first_run(template), keep_numbering=template is not first_el)
+        comment = comment_for("", label + text)
+        plan.insertions.append(_Insertion(anchor, is_after, [new], comment, order=i))
+    plan.fixed.append(
+        FixedClause(result.clause_id, ref.label, ref.title, "replaced", result.location.article if result.location else "", tuple(changes))
+    )
+
+
+def _without_item_label(text: str, span: Span) -> Span:
+    """The span without an item label it starts with (「三 …」 read as continuation text when 二 is
+    missing): compared like the reference lines, whose labels are not part of the wording."""
+    inner = operative_spans(text[span.start : span.end])[0]
+    return Span(span.start + inner.start, span.end)
+
+
+def _template_line(ctx: _Context, spans: list[Span], *, item: bool):
+    """A paragraph of the clause (not its first) with a label of the wanted kind: an item or a numbered paragraph."""
+    first = _para_at(ctx.paras, spans[0].start)
+    for s in spans:
+        k = _para_at(ctx.paras, s.start)
+        if k == first:
+            continue
+        prefix = ctx.doc.text[ctx.paras[k].start : s.start]
+        if not prefix.strip():
+            continue
+        if bool(_PARA_NUMBER.match(prefix + " ")) != item:
+            return ctx.paras[k].element
+    return None
+
+
+_LABEL = re.compile(r"第[ \u3000]*(?P<num>[0-9０-９]+(?:[ \u3000]*[0-9０-９])*|[〇一二三四五六七八九十百]+)[ \u3000]*(?P<jo>条)?")
+
+
+def _render_label(printed: str, number: int) -> str:
+    """The label of article ``number`` written like ``printed`` (第１条, 第十二, 第 1 5 → 第16)."""
+    from .ingest.docx import format_number
+
+    m = _LABEL.search(printed)
+    if not m:
+        return f"第{number}"
+    num = m.group("num")
+    if re.fullmatch(r"[〇一二三四五六七八九十百]+", num):
+        digits = format_number(number, "japaneseCounting")
+    elif re.search(r"[０-９]", num):
+        digits = format_number(number, "decimalFullWidth")
+    else:
+        digits = str(number)
+    return printed[: m.start("num")] + digits + printed[m.end("num") :]
+
+
+def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs: dict[str, ReferenceClause],
+                  order: list[str], matches) -> None:
+    present = {cid: m for cid, m in matches.items()}
+    # Consecutive missing clauses after the same neighbour are numbered on from it.
+    counters: dict[int, int] = {}
+    for result in missing:
+        ref = refs[result.clause_id]
+        pos = order.index(result.clause_id)
+        prev = next((present[c] for c in reversed(order[:pos]) if c in present), None)
+        nxt = next((present[c] for c in order[pos + 1 :] if c in present), None)
+        if prev is None and nxt is None:
+            plan.not_fixed.append((result.clause_id, "特記事項が見つからないため挿入位置がありません / no annex to insert into"))
+            continue
+        neighbour = ctx.clauses[max(ci for ci, _, _ in prev.units)] if prev else ctx.clauses[min(ci for ci, _, _ in nxt.units)]
+        shape = _clause_shape(ctx, neighbour)
+        if prev is not None:
+            anchor, after = _para_at(ctx.paras, neighbour.end), True
+            step = counters.get(anchor, 0) + 1
+            counters[anchor] = step
+            number = (neighbour.number or 0) + step
+        else:
+            anchor, after = _para_at(ctx.paras, neighbour.start), False
+            number = max(1, (neighbour.number or 2) - 1)
+        paragraphs = _new_clause_paragraphs(ctx, shape, ref, result.expected_text, number, leading_blanks=after)
+        comment = _why(
+            ctx, result, ref,
+            f"必須事項 {ref.label}（{ref.title}）がないため、現行の文言を挿入します / missing mandatory clause inserted",
+        )
+        plan.insertions.append(_Insertion(anchor, after, paragraphs, comment, order=10_000 + pos))
+        where = f"{neighbour.label} の{'後' if after else '前'} / {'after' if after else 'before'} {neighbour.label}"
+        plan.fixed.append(
+            FixedClause(result.clause_id, ref.label, ref.title, "inserted", where,
+                        (Change(ChangeKind.INSERTED, result.expected_text, ""),))
+        )
+
+
+@dataclass
+class _Shape:
+    """How the neighbouring article is laid out: paragraphs for its heading, label line, numbered paragraphs, items."""
+
+    heading: object | None  # w:p of a （見出し） line of its own
+    heading_text: str  # e.g. "(基本的事項)"
+    blanks_between: int  # blank paragraphs between heading and article
+    article: object  # w:p of the label line
+    label_printed: str  # 第1 / 第１条 as printed
+    label_auto: bool  # the label comes from Word's automatic numbering
+    separator: str  # between the label and the text (with the heading when it is inline)
+    inline_heading: bool  # 「第1条（目的）　乙は…」
+    heading_title: str
+    label_run: object | None
+    body_run: object | None
+    paragraph: object | None  # w:p of a numbered paragraph (2 …)
+    item: object | None
+    trailing_blanks: int
+    spans: list[Span]
+
+
+def _clause_shape(ctx: _Context, clause: Clause) -> _Shape:
+    text = ctx.doc.text
+    spans = [s for para in clause.paragraphs for s in para]
+    k_art = _para_at(ctx.paras, spans[0].start if spans else clause.end)
+    art = ctx.paras[k_art]
+    heading_el, heading_text, between = None, "", 0
+    k_first = _para_at(ctx.paras, clause.start)
+    if clause.heading and k_first < k_art:
+        heading_el = ctx.paras[k_first].element
+        heading_text = text[ctx.paras[k_first].text_start : ctx.paras[k_first].end].strip()
+        between = sum(1 for k in range(k_first + 1, k_art) if not text[ctx.paras[k].start : ctx.paras[k].end].strip())
+    first_span = spans[0].start if spans else art.end
+    line = text[art.start : first_span]
+    m = _LABEL.search(line)
+    label_printed = m.group(0).rstrip(" \u3000") if m else clause.label
+    label_pos = art.start + (m.start() if m else 0)
+    label_end = label_pos + len(label_printed)
+    separator = text[label_end:first_span] if m else ""
+    auto = bool(art.label) and (m is None or label_pos < art.text_start)
+    inline_heading = bool(clause.heading) and heading_el is None and clause.heading in separator
+    k_end = _para_at(ctx.paras, clause.end)
+    trailing = 0
+    k = k_end + 1
+    while k < len(ctx.paras) and not text[ctx.paras[k].start : ctx.paras[k].end].strip():
+        trailing, k = trailing + 1, k + 1
+    if k >= len(ctx.paras):
+        trailing = min(trailing, between)
+    return _Shape(
+        heading_el, heading_text, between, art.element, label_printed, auto, separator, inline_heading, clause.heading or "",
+        None if auto else _first_run(art.element, label_pos - art.text_start if m else None),
+        _first_run(art.element, first_span - art.text_start),
+        _template_line(ctx, spans, item=False), _template_line(ctx, spans, item=True), trailing, spans,
+    )
+
+
+def _heading_like(sample: str, title: str) -> str:
+    """「（調査）」 with the brackets of the neighbour's heading ``sample``."""
+    m = re.match(r"^(\s*[（(【〔]\s*)[^（）()【】〔〕]*?(\s*[）)】〕]\s*)$", sample)
+    return f"{m.group(1)}{title}{m.group(2)}" if m else f"（{title}）"
+
+
+def _new_clause_paragraphs(ctx: _Context, shape: _Shape, ref: ReferenceClause, expected: str, number: int,
+                           *, leading_blanks: bool) -> list[_NewParagraph]:
+    out: list[_NewParagraph] = []
+    blank = lambda: _NewParagraph("", shape.article, keep_numbering=False)  # noqa: E731
+    if leading_blanks:
+        out.extend(blank() for _ in range(shape.trailing_blanks))
+    if shape.heading is not None and ref.title:
+        out.append(_NewParagraph(_heading_like(shape.heading_text, ref.title), shape.heading,
+                                 body_template=_first_run(shape.heading)))
+        out.extend(blank() for _ in range(shape.blanks_between))
+    lines = _ref_lines(expected, ref)
+    for n, (span, is_item, para_no) in enumerate(lines):
+        text = expected[span.start : span.end]
+        if n == 0:
+            separator = shape.separator
+            if shape.inline_heading:
+                separator = separator.replace(shape.heading_title, ref.title, 1)
+            label = "" if shape.label_auto else _render_label(shape.label_printed, number) + separator
+            out.append(_NewParagraph(text, shape.article, label, shape.label_run, shape.body_run))
+        elif is_item:
+            line_start = expected.rfind("\n", 0, span.start) + 1
+            template = shape.item or shape.article
+            out.append(_NewParagraph(text, template, expected[line_start : span.start], _first_run(template),
+                                     _first_run(template), keep_numbering=template is not shape.article))
+        else:
+            template = shape.paragraph or shape.article
+            label = _paragraph_label(ctx, shape.spans, para_no) if para_no > 1 else ""
+            out.append(_NewParagraph(text, template, label, _first_run(template), _first_run(template),
+                                     keep_numbering=template is not shape.article))
+    if not leading_blanks:
+        out.extend(blank() for _ in range(shape.trailing_blanks))
+    return out
+
+
+# ---------------------------------------------------------------- XML editing
+
+
+class _Revisions:
+    """Unique w:id values and the author/date attributes of tracked changes."""
+
+    def __init__(self, body, when: datetime) -> None:
+        ids = [int(v) for v in body.xpath("//@w:id") if str(v).lstrip("-").isdigit()]
+        self.next_id = max(ids, default=0) + 1
+        self.date = when.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def mark(self, tag: str):
+        from lxml import etree
+
+        el = etree.Element(W + tag)
+        el.set(W + "id", str(self.next_id))
+        el.set(W + "author", AUTHOR)
+        el.set(W + "date", self.date)
+        self.next_id += 1
+        return el
+
+
+def _el(tag: str, **attrs):
+    from lxml import etree
+
+    el = etree.Element(W + tag)
+    for k, v in attrs.items():
+        el.set(W + k, v)
+    return el
+
+
+def _clean_rpr(run):
+    """A copy of the run's w:rPr without tracked-change marks, or None."""
+    rpr = run.find(W + "rPr") if run is not None else None
+    if rpr is None:
+        return None
+    rpr = copy.deepcopy(rpr)
+    for child in list(rpr):
+        if child.tag in (W + "ins", W + "del", W + "moveFrom", W + "moveTo", W + "rPrChange"):
+            rpr.remove(child)
+    return rpr
+
+
+def _text_run(text: str, template_run):
+    r = _el("r")
+    rpr = _clean_rpr(template_run)
+    if rpr is not None:
+        r.append(rpr)
+    parts = text.split("\t")
+    for k, part in enumerate(parts):
+        if k:
+            r.append(_el("tab"))
+        if part:
+            t = _el("t")
+            t.text = part
+            t.set(XML_SPACE, "preserve")
+            r.append(t)
+    return r
+
+
+def _split_run_before(el) -> None:
+    """Split the run holding ``el`` (a w:t, w:tab, w:br) so that ``el`` starts a run."""
+    run = el.getparent()
+    children = [c for c in run if c.tag != W + "rPr"]
+    if not children or children[0] is el:
+        return
+    new = _el("r")
+    for name, value in run.attrib.items():
+        new.set(name, value)
+    rpr = run.find(W + "rPr")
+    if rpr is not None:
+        new.append(copy.deepcopy(rpr))
+    moving = children[children.index(el) :]
+    for c in moving:
+        new.append(c)
+    run.addnext(new)
+
+
+def _split_at(p, offset: int) -> None:
+    """Make a run boundary before the paragraph's visible character ``offset``."""
+    pos = 0
+    for el, text in paragraph_atoms(p):
+        if pos + len(text) > offset:
+            k = offset - pos
+            if k > 0:  # inside a w:t: split the text node
+                second = _el("t")
+                second.text = text[k:]
+                second.set(XML_SPACE, "preserve")
+                el.text = text[:k]
+                el.set(XML_SPACE, "preserve")
+                el.addnext(second)
+                el = second
+            _split_run_before(el)
+            return
+        pos += len(text)
+
+
+def _runs_in(p, start: int, end: int) -> list:
+    """Runs whose visible characters lie in [start, end) (after splitting at both ends), in order."""
+    runs, pos = [], 0
+    for el, text in paragraph_atoms(p):
+        if start <= pos < end and el.getparent() not in runs:
+            runs.append(el.getparent())
+        pos += len(text)
+    return runs
+
+
+def _delete_runs(runs, rev: _Revisions) -> list:
+    """Wrap the runs in w:del (one per group of adjacent siblings); the wrappers in order."""
+    wrappers = []
+    group: list = []
+    for run in runs + [None]:
+        if group and (run is None or run.getprevious() is not group[-1]):
+            d = rev.mark("del")
+            group[0].addprevious(d)
+            for r in group:
+                d.append(r)
+                for t in r.iter(W + "t"):
+                    t.tag = W + "delText"
+                for t in r.iter(W + "instrText"):
+                    t.tag = W + "delInstrText"
+            wrappers.append(d)
+            group = []
+        if run is not None:
+            group.append(run)
+    return wrappers
+
+
+def _anchor_comment(first, last, comment_id: int) -> None:
+    first.addprevious(_el("commentRangeStart", id=str(comment_id)))
+    end = _el("commentRangeEnd", id=str(comment_id))
+    last.addnext(end)
+    ref = _el("r")
+    ref.append(_el("commentReference", id=str(comment_id)))
+    end.addnext(ref)
+
+
+def _apply_paragraph_edits(p, edits: list[tuple[int, int, str, int]], rev: _Revisions) -> None:
+    """Tracked edits (start, end, new text, comment id) in paragraph-local offsets, non-overlapping."""
+    for s, e, _, _ in edits:
+        _split_at(p, s)
+        _split_at(p, e)
+    # Right to left: earlier offsets stay valid while later ones are edited.
+    for s, e, text, cid in sorted(edits, reverse=True):
+        runs = _runs_in(p, s, e)
+        wrappers = _delete_runs(runs, rev) if runs else []
+        if text:
+            template = runs[0] if runs else _first_run(p, s - 1 if s > 0 else 0)
+            ins = rev.mark("ins")
+            ins.append(_text_run(text, template))
+            if wrappers:
+                wrappers[-1].addnext(ins)
+            else:
+                before = _runs_in(p, s - 1, s) if s > 0 else []
+                if before:
+                    _outermost(before[-1], p).addnext(ins)
+                else:
+                    after = _runs_in(p, s, s + 1)
+                    if after:
+                        _outermost(after[0], p).addprevious(ins)
+                    else:
+                        p.append(ins)
+            last = ins
+        else:
+            last = wrappers[-1]
+        first = wrappers[0] if wrappers else last
+        _anchor_comment(first, last, cid)
+
+
+def _outermost(run, p):
+    """The run itself, or the tracked-change wrapper around it that is a child of the paragraph level it sits in."""
+    el = run
+    while el.getparent() is not p and el.getparent().tag in (W + "ins", W + "moveTo"):
+        el = el.getparent()
+    return el
+
+
+def _mark_paragraph(p, tag: str, rev: _Revisions) -> None:
+    """Track the paragraph mark itself as inserted or deleted (w:pPr/w:rPr/w:ins|w:del)."""
+    ppr = p.find(W + "pPr")
+    if ppr is None:
+        ppr = _el("pPr")
+        p.insert(0, ppr)
+    rpr = ppr.find(W + "rPr")
+    if rpr is None:
+        rpr = _el("rPr")
+        tail = [c for c in ppr if c.tag in (W + "sectPr", W + "pPrChange")]
+        if tail:
+            tail[0].addprevious(rpr)
+        else:
+            ppr.append(rpr)
+    rpr.insert(0, rev.mark(tag))
+
+
+def _new_paragraph(spec: _NewParagraph, rev: _Revisions):
+    p = _el("p")
+    ppr = spec.template.find(W + "pPr") if spec.template is not None else None
+    if ppr is not None:
+        ppr = copy.deepcopy(ppr)
+        for child in list(ppr):
+            if child.tag in (W + "sectPr", W + "pPrChange") or (child.tag == W + "numPr" and not spec.keep_numbering):
+                ppr.remove(child)
+        rpr = ppr.find(W + "rPr")
+        if rpr is not None:
+            for child in list(rpr):
+                if child.tag in (W + "ins", W + "del", W + "moveFrom", W + "moveTo", W + "rPrChange"):
+                    rpr.remove(child)
+        p.append(ppr)
+    _mark_paragraph(p, "ins", rev)
+    if spec.label or spec.text:
+        ins = rev.mark("ins")
+        if spec.label:
+            ins.append(_text_run(spec.label, spec.label_template if spec.label_template is not None else spec.body_template))
+        if spec.text:
+            ins.append(_text_run(spec.text, spec.body_template))
+        p.append(ins)
+    return p
+
+
+def _delete_paragraph(p, rev: _Revisions):
+    runs = []
+    for el, _ in paragraph_atoms(p):
+        if el.getparent() not in runs:
+            runs.append(el.getparent())
+    wrappers = _delete_runs(runs, rev)
+    _mark_paragraph(p, "del", rev)
+    return wrappers
+
+
+def _apply_plan(document, paras: list[_Para], plan: _Plan, when: datetime) -> None:
+    body = document.element.body
+    rev = _Revisions(body, when)
+    comments = document.comments
+
+    def new_comment(text: str) -> int:
+        c = comments.add_comment(text, author=AUTHOR, initials=AUTHOR_INITIALS)
+        c._comment_elm.set(W + "date", rev.date)
+        return c.comment_id
+
+    by_para: dict[int, list[tuple[int, int, str, int]]] = {}
+    for e in sorted(plan.edits, key=lambda e: (e.start, e.end)):
+        k = _para_at(paras, e.start)
+        para = paras[k]
+        s, t = e.start - para.text_start, e.end - para.text_start
+        if s < 0 or t > para.end - para.text_start:
+            continue  # inside an automatic-numbering label: not text of the runs
+        edits = by_para.setdefault(k, [])
+        if edits and s < edits[-1][1]:
+            continue  # overlapping edits cannot both be tracked; the first one stands
+        edits.append((s, t, e.text, new_comment(e.comment)))
+    for k, edits in by_para.items():
+        _apply_paragraph_edits(paras[k].element, edits, rev)
+    for k, text in plan.deleted_paragraphs:
+        p = paras[k].element
+        wrappers = _delete_paragraph(p, rev)
+        if wrappers:
+            _anchor_comment(wrappers[0], wrappers[-1], new_comment(text))
+    # Insertions: several after one anchor keep their planned order.
+    placed: dict[tuple[int, bool], object] = {}
+    for ins in sorted(plan.insertions, key=lambda i: (i.anchor, not i.after, i.order)):
+        new = [_new_paragraph(spec, rev) for spec in ins.paragraphs]
+        key = (ins.anchor, ins.after)
+        if ins.after:
+            ref = placed.get(key, paras[ins.anchor].element)
+            for p in new:
+                ref.addnext(p)
+                ref = p
+            placed[key] = ref
+        else:
+            anchor = paras[ins.anchor].element
+            for p in new:
+                anchor.addprevious(p)
+        content = [p for p in new if len(p) > 1]
+        if content:
+            cid = new_comment(ins.comment)
+            first = content[0][1]
+            last = content[-1][-1]
+            _anchor_comment(first, last, cid)
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def fix_document(
+    path: Path | str,
+    out: Path | str,
+    *,
+    reference: str | None = AUTO,
+    contract_type: str | None = None,
+    signed_on: date | None = None,
+    library_dirs: Sequence[Path] = (),
+    settings: Settings | None = None,
+    tokutei: bool = False,
+    now: datetime | None = None,
+) -> FixResult:
+    """Write ``out``: the draft ``path`` with the current wording as tracked changes and comments.
+
+    A DOCX is copied with its formatting, runs, numbering, tracked changes and
+    comments; a PDF or text file gives a new DOCX of its annex (``annex_written``).
+    The input is never modified; ``out`` is written atomically.
+    """
+    path, out = Path(path), Path(out)
+    settings = settings or default_settings()
+    now = now or datetime.now(timezone.utc)
+    if not path.exists():
+        raise FixError(str(path), "ファイルがありません / no such file")
+    if out.suffix.lower() != ".docx":
+        raise UsageError(f"{out}: 出力は .docx にしてください / the output must be a .docx file")
+    if out.exists() and out.resolve() == path.resolve():
+        raise UsageError(f"{out}: 入力と同じファイルには書けません / the output must not be the input file")
+    options = dict(contract_type=contract_type, signed_on=signed_on, library_dirs=library_dirs,
+                   settings=settings, tokutei=tokutei)
+    suffix = path.suffix.lower()
+    if suffix in TEXT_FORMATS:
+        report = analyze([path], reference=reference, **options)
+        _raise_on_error(report)
+        with tempfile.TemporaryDirectory(prefix="tokki-fix-") as tmp:
+            annex = Path(tmp) / (path.stem + ".docx")
+            _write_annex_docx(path, report, annex, options)
+            result = _fix_docx(annex, out, f"{report.reference_id}@{report.reference_version}", options, now)
+        return FixResult(str(path), str(out), result.report, result.fixed, result.not_fixed, annex_written=True)
+    if suffix != ".docx":
+        raise UsageError(f"{path}: tokki fix は DOCX・PDF・TXT を受け付けます / tokki fix reads DOCX, PDF or TXT")
+    result = _fix_docx(path, out, reference, options, now)
+    return FixResult(str(path), str(out), result.report, result.fixed, result.not_fixed)
+
+
+def _version_spec(report: Report) -> str:
+    return f"{report.reference_id}@{report.reference_version}"
+
+
+def _locate(path: Path, report: Report, options: dict):
+    """(Document, its articles, clause id → Match): the analysis's own text, segmentation and
+    matching again (all deterministic), kept this time to find each clause in the file."""
+    settings: Settings = options["settings"]
+    ref_set, version = resolve_reference(load_reference_library(options["library_dirs"]), _version_spec(report))
+    doc = load_document(path, settings)
+    clauses = segment_documents([doc])
+    contract = prepare_contract([doc], clauses, settings)
+    matches, _ = match_clauses(contract, ref_set, version, reference_forms(ref_set, settings), settings)
+    return doc, clauses, matches
+
+
+def _raise_on_error(report: Report) -> None:
+    if report.error is not None:
+        raise FixError(report.error.file, f"{report.error.message} [{report.error.code.value}]")
+
+
+def _fix_docx(path: Path, out: Path, reference: str | None, options: dict, now: datetime) -> FixResult:
+    settings: Settings = options["settings"]
+    report = analyze([path], reference=reference, **options)
+    _raise_on_error(report)
+    document = open_docx(path, str(path))
+    paras, text = _paragraph_index(document)
+    doc, clauses, matches = _locate(path, report, options)
+    if doc.text != text:  # pragma: no cover - both come from iter_paragraphs
+        raise FixError(str(path), "本文の対応付けに失敗しました / internal error: paragraph map differs from the text")
+    version = resolve_reference(load_reference_library(options["library_dirs"]), _version_spec(report))[1]
+    ctx = _Context(doc, paras, clauses, settings, report, _version_spec(report))
+    refs = {c.id: c for c in version.clauses}
+    plan = _Plan()
+    missing = []
+    for result in report.clauses:
+        ref = refs.get(result.clause_id)
+        if ref is None:
+            continue
+        if result.status in (ClauseStatus.OBSOLETE, ClauseStatus.MODIFIED):
+            match = matches.get(result.clause_id)
+            if match is None or not _unit_spans(ctx, match.units):
+                plan.not_fixed.append((result.clause_id, "条の位置を特定できません / clause not located"))
+                continue
+            _plan_replacement(ctx, plan, result, ref, match.units)
+        elif result.status is ClauseStatus.MISSING:
+            if result.mandatory:
+                missing.append(result)
+            else:
+                plan.not_fixed.append((result.clause_id, "任意事項のため挿入しません / optional clause, not inserted"))
+    _plan_missing(ctx, plan, missing, refs, [c.id for c in version.clauses], matches)
+    _apply_plan(document, paras, plan, now)
+    _save_atomic(document, out)
+    return FixResult(str(path), str(out), report, tuple(plan.fixed), tuple(plan.not_fixed))
+
+
+def _save_atomic(document, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        document.save(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------- PDF / text input
+
+
+def annex_lines(doc: Document, clauses: list[Clause], first: int, last: int) -> list[str]:
+    """Lines of the annex (articles ``first``..``last`` and the title before them), wrapped lines joined.
+
+    A line continues the one before when its text is a later span of a paragraph
+    starting at the line's beginning (no paragraph number or item label before it).
+    """
+    text = doc.text
+    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    line_of = lambda off: bisect.bisect_right(line_starts, off) - 1  # noqa: E731
+    continuation: set[int] = set()
+    for clause in clauses[first : last + 1]:
+        for para in clause.paragraphs:
+            for span in para[1:]:
+                k = line_of(span.start)
+                if not text[line_starts[k] : span.start].strip(" \t\u3000-・*"):
+                    continuation.add(k)
+    begin = line_of(clauses[first].start)
+    # The annex title (別記, …特記事項) a few lines above the first article.
+    for k in range(begin - 1, max(-1, begin - 6), -1):
+        line = text[line_starts[k] : (line_starts[k + 1] - 1)].strip()
+        if "特記事項" in line or re.fullmatch(r"別[記紙][0-9０-９一二三四五六七八九十]*", line):
+            begin = k
+            break
+    end = line_of(clauses[last].end)
+    out: list[str] = []
+    for k in range(begin, end + 1):
+        line = text[line_starts[k] : (line_starts[k + 1] - 1 if k + 1 < len(line_starts) else len(text))]
+        if k in continuation and out:
+            out[-1] += line.strip(" \t\u3000")
+        else:
+            out.append(line.rstrip())
+    return out
+
+
+def _write_annex_docx(path: Path, report: Report, out: Path, options: dict) -> None:
+    import docx
+
+    doc, clauses, matches = _locate(path, report, options)
+    located = [ci for m in matches.values() for ci, _, _ in m.units]
+    annex = [i for i, c in enumerate(clauses) if c.region == "annex"]
+    chosen = located or annex or list(range(len(clauses)))
+    if not chosen:
+        raise FixError(str(path), "条番号のある条文が読み取れません / no numbered article could be read")
+    lines = annex_lines(doc, clauses, min(chosen), max(chosen))
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    document.save(str(out))
