@@ -6,15 +6,18 @@ clause-level reference set (their ``topics`` labels in reference_clauses/)
 plus the guideline's own topic texts (the ``national-guideline`` set), labels
 each contract article with topics. A clause without topics is a training
 example of the class ``none`` (definitions, 管轄裁判所, 準拠法, 収集の制限 …).
+The fitted model is kept as vocabularies and coefficients (``LinearModel``) in
+a cache file keyed by a hash of the reference files, so only the first run
+after a change of the reference data imports scikit-learn and trains.
 
 Features: TF-IDF over character 2–3-grams and over Sudachi words of the
 comparison form (party names folded, normalized spellings), and over
 character 1–2-grams of the heading. One logistic regression per label
 (one-vs-rest); each reference clause weighs 1 in total however many wordings
 (versions, ※ alternatives) it has, so an issuer with many versions does not
-dominate. The model is small (≈100 texts) and is trained once per process.
+dominate. The model is small (≈100 texts).
 
-scikit-learn is imported inside the functions that need it.
+scikit-learn is imported inside the functions that train.
 """
 from __future__ import annotations
 
@@ -162,6 +165,26 @@ class TopicModel:
         index = {"text": 0, "words": 1, "title": 2}
         return hstack([vec.transform([r[index[f]] for r in rows]) for vec, f in self._vectorizers]).tocsr()
 
+    def linear(self) -> LinearModel:
+        """The fitted model as vocabularies and coefficients (see LinearModel)."""
+        import numpy as np
+
+        blocks = []
+        for vec, field in self._vectorizers:
+            blocks.append(
+                {
+                    "field": field,
+                    "analyzer": "words" if vec.analyzer == "word" else "char",
+                    "ngram": list(vec.ngram_range),
+                    "sublinear": bool(vec.sublinear_tf),
+                    "lowercase": bool(vec.lowercase),
+                    "vocab": {t: int(i) for t, i in sorted(vec.vocabulary_.items(), key=lambda x: x[1])},
+                    "idf": vec.idf_.tolist(),
+                }
+            )
+        coef = np.vstack([m.coef_[0] for m in self._models])
+        return LinearModel(list(self.labels), blocks, coef, [float(m.intercept_[0]) for m in self._models])
+
     def predict(self, rows: list[tuple[str, str, str]]) -> list[dict[str, float]]:  # noqa: D401
         """Per row (comparison form, words, heading): label → probability (one-vs-rest, not summing to 1)."""
         if not rows:
@@ -198,21 +221,119 @@ def article_topics(probs: dict[str, float], settings: Settings) -> tuple[str, ..
     return (best, *sorted(others, key=lambda t: -probs[t]))
 
 
-_MODEL_CACHE: dict[tuple, TopicModel] = {}
+class LinearModel:
+    """What prediction needs from a fitted TopicModel — vocabularies, idf weights, coefficients — in numpy
+    alone, so checking a contract imports no scikit-learn (≈1 s of start-up) once the model is cached."""
+
+    def __init__(self, labels: list[str], blocks: list[dict], coef, intercept):
+        import numpy as np
+
+        self.labels = labels
+        self.blocks = blocks  # per feature block: field, analyzer, ngram, sublinear, lowercase, vocab, idf
+        self.coef = np.asarray(coef, dtype=np.float64)  # labels × features
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+
+    @staticmethod
+    def _terms(text: str, block: dict) -> Counter[str]:
+        if block["analyzer"] == "words":
+            return Counter(text.split())
+        from .match import _char_ngrams
+
+        return _char_ngrams(text, tuple(block["ngram"]))  # TfidfVectorizer's default: lowercased
+
+    def predict(self, rows: list[tuple[str, str, str]]) -> list[dict[str, float]]:
+        """Per row (comparison form, words, heading): label → probability, as TopicModel.predict."""
+        import numpy as np
+
+        if not rows:
+            return []
+        index = {"text": 0, "words": 1, "title": 2}
+        parts = []
+        for block in self.blocks:
+            vocab, idf = block["vocab"], np.asarray(block["idf"])
+            x = np.zeros((len(rows), len(vocab)))
+            for i, row in enumerate(rows):
+                counts = {vocab[t]: n for t, n in self._terms(row[index[block["field"]]], block).items() if t in vocab}
+                if counts:
+                    tf = np.array(list(counts.values()), dtype=np.float64)
+                    x[i, list(counts)] = 1.0 + np.log(tf) if block["sublinear"] else tf
+            x *= idf
+            norms = np.linalg.norm(x, axis=1, keepdims=True)
+            parts.append(x / np.where(norms == 0, 1.0, norms))
+        decision = np.hstack(parts) @ self.coef.T + self.intercept
+        probs = 1.0 / (1.0 + np.exp(-decision))
+        return [{lab: float(probs[i, k]) for k, lab in enumerate(self.labels)} for i in range(len(rows))]
+
+    def to_json(self) -> dict:
+        return {
+            "format": MODEL_FORMAT,
+            "labels": self.labels,
+            "blocks": self.blocks,
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept.tolist(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> LinearModel:
+        return cls(data["labels"], data["blocks"], data["coef"], data["intercept"])
 
 
-def topic_model(library: dict[str, ReferenceSet], settings: Settings) -> TopicModel:
-    """The model trained on ``library`` (cached per process by its version files and their mtimes)."""
-    from .match import _mtime
+# Bump when the features or the training change: cached models of another format are not used.
+MODEL_FORMAT = 1
+_MODEL_CACHE: dict[str, LinearModel] = {}
 
-    key = (
-        settings,
-        tuple(sorted((v.set_id, v.version, v.path, _mtime(v.path)) for s in library.values() for v in s.versions)),
-    )
-    if key not in _MODEL_CACHE:
-        _MODEL_CACHE.clear()
-        _MODEL_CACHE[key] = TopicModel(training_examples(library, settings))
-    return _MODEL_CACHE[key]
+
+def _model_key(library: dict[str, ReferenceSet], settings: Settings) -> str:
+    """Hash of everything the model is trained from: the reference files' bytes and the settings."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha256(f"{MODEL_FORMAT}|{settings!r}".encode())
+    for ref_set in sorted(library.values(), key=lambda r: r.id):
+        for v in ref_set.versions:
+            h.update(f"|{ref_set.id}@{v.version}|".encode())
+            h.update(Path(v.path).read_bytes() if v.path else repr(v).encode())
+    return h.hexdigest()[:32]
+
+
+def cache_dir():
+    """Where trained topic models are kept: $TOKKI_CACHE_DIR, else $XDG_CACHE_HOME/tokki, else ~/.cache/tokki."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("TOKKI_CACHE_DIR"):
+        return Path(os.environ["TOKKI_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "tokki"
+
+
+def topic_model(library: dict[str, ReferenceSet], settings: Settings) -> LinearModel:
+    """The model for ``library``: from this process's cache, else the on-disk cache (keyed by a hash of the
+    reference files and settings), else trained with scikit-learn (≈1.5 s) and cached on disk."""
+    import json
+
+    key = _model_key(library, settings)
+    if key in _MODEL_CACHE:
+        return _MODEL_CACHE[key]
+    path = cache_dir() / f"topics-{key}.json"
+    model = None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") == MODEL_FORMAT:
+            model = LinearModel.from_json(data)
+    except (OSError, ValueError, KeyError):
+        pass
+    if model is None:
+        model = TopicModel(training_examples(library, settings)).linear()
+        try:  # a cache that cannot be written (read-only home) only costs the training next time
+            from .report import write_atomic
+
+            write_atomic(path, json.dumps(model.to_json(), ensure_ascii=False))
+        except OSError:
+            pass
+    _MODEL_CACHE.clear()
+    _MODEL_CACHE[key] = model
+    return model
 
 
 # ---------------------------------------------------------------- contracts

@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from conftest import TOPIC_FIGURES
-from contracts import build_annex, fixture_text
+from contracts import build_annex, fixture_text, fukuoka_annex
 
 from analyzer import analyze
 from analyzer.model import FindingKind, Severity
@@ -116,3 +116,32 @@ def test_topics_error_report_has_no_coverage(tmp_path, fmt):
     report = analyze([bad], reference="fukuoka-pref")
     assert report.coverage == ()
     assert render_report(report, fmt)
+
+
+def test_topics_cached_model_predicts_like_the_trained_one_without_scikit_learn(tmp_path):
+    import subprocess
+    import sys
+
+    from analyzer.references import load_reference_library
+    from analyzer.settings import default_settings
+    from analyzer.topics import TopicModel, training_examples
+
+    library, settings = load_reference_library(), default_settings()
+    examples = training_examples(library, settings)
+    trained = TopicModel(examples)
+    rows = [(e.text, e.words, e.title) for e in examples] + [("乙は秘密を守る。", "乙 は 秘密 を 守る", "")]
+    for a, b in zip(trained.predict(rows), trained.linear().predict(rows)):
+        assert a.keys() == b.keys() and max(abs(a[k] - b[k]) for k in a) < 1e-9
+    # First process trains and writes the cache; the next one checks a contract without importing scikit-learn.
+    contract = tmp_path / "c.txt"
+    contract.write_text(fukuoka_annex(), encoding="utf-8")
+    env = {**__import__("os").environ, "TOKKI_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import sys; from analyzer import analyze; r = analyze([sys.argv[1]], reference='fukuoka-pref');"
+        "print(sum(c.covered for c in r.coverage), 'sklearn' in sys.modules)"
+    )
+    first = subprocess.run([sys.executable, "-c", code, str(contract)], env=env, capture_output=True, text=True)
+    second = subprocess.run([sys.executable, "-c", code, str(contract)], env=env, capture_output=True, text=True)
+    assert first.stdout.split()[0] == second.stdout.split()[0] == "8", first.stderr
+    assert second.stdout.split()[1] == "False"
+    assert len(list((tmp_path / "cache").glob("topics-*.json"))) == 1
