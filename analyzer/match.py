@@ -14,7 +14,7 @@ import math
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -34,9 +34,14 @@ class ContractText:
     documents: tuple[Document, ...]
     clauses: tuple[Clause, ...]
     blocks: tuple[tuple[Comparable, ...], ...]  # per clause, per paragraph block
+    # Unit forms already built: identification scores the same units against every set and version.
+    _units: dict = field(default_factory=dict, compare=False, repr=False)
 
     def unit_comparable(self, unit: Unit) -> Comparable:
-        return concat_comparables([b for ci, a, e in unit for b in self.blocks[ci][a:e]])
+        form = self._units.get(unit)
+        if form is None:
+            form = self._units[unit] = concat_comparables([b for ci, a, e in unit for b in self.blocks[ci][a:e]])
+        return form
 
 
 def prepare_contract(documents: list[Document], clauses: list[Clause], settings: Settings) -> ContractText:
@@ -121,29 +126,59 @@ def _char_ngrams(text: str, ngram_range: tuple[int, int]) -> Counter[str]:
 _WHITESPACE = re.compile(r"\s\s+")
 
 
+@lru_cache(maxsize=4)
+def _doc_side(docs: tuple[str, ...], ngram_range: tuple[int, int]):
+    """The documents' n-gram vocabulary, 1 + log tf matrix and document frequencies (kept per contract)."""
+    import numpy as np
+
+    counts = [_char_ngrams(t, ngram_range) for t in docs]
+    vocab: dict[str, int] = {}
+    for c in counts:
+        for gram in c:
+            vocab.setdefault(gram, len(vocab))
+    tf = np.zeros((len(docs), max(1, len(vocab))))
+    for row, c in enumerate(counts):
+        if c:
+            tf[row, [vocab[g] for g in c]] = [1.0 + math.log(k) for k in c.values()]
+    return vocab, tf, np.count_nonzero(tf, axis=0)
+
+
 def tfidf_similarities(queries: list[str], docs: list[str], ngram_range: tuple[int, int]):
     """Cosine similarities (queries × docs) of character n-gram TF-IDF vectors fitted on both.
 
     The weighting of scikit-learn's ``TfidfVectorizer(analyzer="char", sublinear_tf=True)``
     (1 + log tf, smoothed idf, l2 norm) in numpy alone: the candidate prefilter then
-    costs no scikit-learn import (about 1 s of every ``tokki check``).
+    costs no scikit-learn import (about 1 s of every ``tokki check``). The documents'
+    side is computed once per contract and reused for every set and version scored.
     """
     import numpy as np
 
-    counts = [_char_ngrams(t, ngram_range) for t in docs + queries]
-    vocab: dict[str, int] = {}
-    for c in counts:
-        for gram in c:
-            vocab.setdefault(gram, len(vocab))
-    matrix = np.zeros((len(counts), max(1, len(vocab))), dtype=np.float64)
-    for row, c in enumerate(counts):
-        if c:
-            matrix[row, [vocab[g] for g in c]] = [1.0 + math.log(n) for n in c.values()]
-    df = np.count_nonzero(matrix, axis=0)
-    matrix *= np.log((1 + len(counts)) / (1 + df)) + 1.0
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    matrix /= np.where(norms == 0, 1.0, norms)
-    return matrix[len(docs) :] @ matrix[: len(docs)].T
+    vocab, doc_tf, doc_df = _doc_side(tuple(docs), ngram_range)
+    q_counts = [_char_ngrams(t, ngram_range) for t in queries]
+    n = len(docs) + len(queries)
+    q_df = Counter(g for c in q_counts for g in c)
+    df = doc_df.astype(np.float64)
+    for g, k in q_df.items():
+        if g in vocab:
+            df[vocab[g]] += k
+    idf = np.log((1 + n) / (1 + df)) + 1.0
+    docs_w = doc_tf * idf
+    doc_norms = np.linalg.norm(docs_w, axis=1)
+    q_w = np.zeros((len(queries), docs_w.shape[1]))
+    q_norms = np.zeros(len(queries))
+    for row, c in enumerate(q_counts):
+        sq = 0.0
+        for g, k in c.items():
+            j = vocab.get(g)
+            g_idf = idf[j] if j is not None else math.log((1 + n) / (1 + q_df[g])) + 1.0
+            w = (1.0 + math.log(k)) * g_idf
+            sq += w * w
+            if j is not None:
+                q_w[row, j] = w
+        q_norms[row] = math.sqrt(sq)
+    sims = q_w @ docs_w.T
+    denom = np.outer(np.where(q_norms == 0, 1.0, q_norms), np.where(doc_norms == 0, 1.0, doc_norms))
+    return sims / denom
 
 
 def match_clauses(
