@@ -202,6 +202,7 @@ def run_task(task: _Task, step: Callable[[str], None] = lambda _: None) -> _Task
             contract_id=task.contract_id,
             library_dirs=task.library_dirs,
             settings=settings,
+            given_by="manifest",
         )
     except UsageError as exc:  # auto reference not identified, or an unknown reference in the manifest
         report, status, error = None, "no_reference", ("", exc.reason, "")
@@ -272,10 +273,14 @@ def _warm_up(library_dirs: Sequence[Path]) -> None:
     from .references import load_reference_library
     from .settings import default_settings
 
+    from .topics import topic_model
+
     settings = default_settings()
-    for ref_set in load_reference_library(list(library_dirs)).values():
+    library = load_reference_library(list(library_dirs))
+    for ref_set in library.values():
         if ref_set.current.level == "clause":
             reference_forms(ref_set, settings)
+    topic_model(library, settings)  # trained (or read from its cache) once, not in every worker
     sudachi.tokenize("個人情報の漏えい")
 
 
@@ -488,7 +493,7 @@ def _failure_result(w: _Worker, hung: bool, timeout: float, exitcode: int | None
         report = check_documents(
             err, files=[rel for _, rel in task.files], reference=task.meta.get("reference") or AUTO,
             contract_type=task.meta.get("type"), signed_on=date.fromisoformat(signed) if signed else None,
-            contract_id=task.contract_id, library_dirs=task.library_dirs,
+            contract_id=task.contract_id, library_dirs=task.library_dirs, given_by="manifest",
         )
     except UsageError:  # an unknown reference in the manifest: keep the timeout, without a report
         return _TaskResult("error", None, [], {}, None, None, (err.code.value, err.reason, err.path), 0)
