@@ -48,17 +48,24 @@ class MappedText:
         text: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
+        self_starts, self_ends = self.starts, self.ends
         for rep, i, j in pieces:
             if not rep:
                 continue
-            if i < j:
-                s, e = min(self.starts[i:j]), max(self.ends[i:j])
+            if j == i + 1:  # one character for one (the common case)
+                s, e = self_starts[i], self_ends[i]
+            elif i < j:
+                s, e = min(self_starts[i:j]), max(self_ends[i:j])
             else:  # pure insertion: anchor on the neighbouring character
                 k = min(i, len(self.text) - 1)
-                s, e = (self.starts[k], self.ends[k]) if k >= 0 else (0, 0)
+                s, e = (self_starts[k], self_ends[k]) if k >= 0 else (0, 0)
             text.append(rep)
-            starts.extend([s] * len(rep))
-            ends.extend([e] * len(rep))
+            if len(rep) == 1:
+                starts.append(s)
+                ends.append(e)
+            else:
+                starts.extend([s] * len(rep))
+                ends.extend([e] * len(rep))
         return MappedText("".join(text), tuple(starts), tuple(ends))
 
     def map_chars(self, fn: Callable[[str], str]) -> MappedText:
