@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -51,19 +52,58 @@ def _skip_reason(path: Path) -> str | None:
     return None
 
 
+LINKED_FOLDER = "シンボリックリンクのフォルダは辿りません / symlinked folder not followed"
+OUTSIDE_LINK = "アーカイブ外を指すリンク / link pointing outside the archive"
+
+
+def _link_reason(path: Path, root: Path) -> str | None:
+    """Why a symbolic link is not read: links to folders are never followed (no loops, no
+    double counting); a file link is read only when its target is inside the archive."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # broken or looping: let the reader report it on this file
+        return None
+    if target.is_dir():
+        return LINKED_FOLDER
+    if not target.is_relative_to(root.resolve()):
+        return OUTSIDE_LINK
+    return None
+
+
 def _files_under(folder: Path, root: Path, skipped: list[tuple[str, str]]) -> list[Path]:
+    """Documents under ``folder`` (os.walk without following folder links), the rest listed as skipped."""
     out = []
-    for p in sorted(folder.rglob("*"), key=lambda q: natural_key(str(q))):
-        if p.is_dir():
-            continue
-        reason = _skip_reason(p) or next(
-            ("hidden file" for part in p.relative_to(folder).parts[:-1] if part.startswith(".")), None
-        )
-        if reason:
-            skipped.append((str(p.relative_to(root)), reason))
-        else:
-            out.append(p)
-    return out
+
+    def unlistable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        skipped.append((_rel(where, root), f"フォルダを読めません / cannot list the folder: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False, onerror=unlistable):
+        base = Path(dirpath)
+        for d in list(dirnames):
+            if (base / d).is_symlink():
+                dirnames.remove(d)
+                skipped.append((_rel(base / d, root), LINKED_FOLDER))
+            elif d.startswith("."):
+                dirnames.remove(d)
+                skipped.append((_rel(base / d, root), "hidden file"))
+        for f in filenames:
+            p = base / f
+            reason = _link_reason(p, root) or _skip_reason(p)
+            if reason:
+                skipped.append((_rel(p, root), reason))
+            else:
+                out.append(p)
+    return sorted(out, key=lambda q: natural_key(str(q)))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def contract_folder_files(folder: Path) -> list[Path]:
@@ -87,7 +127,10 @@ def _read_manifest(root: Path) -> list[dict[str, str]]:
 
 
 def _manifest_path(root: Path, rel: str, where: str) -> Path:
-    path = (root / rel).resolve()
+    try:
+        path = (root / rel).resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop
+        raise UsageError(f"{where}: パスを解決できません（リンクの循環） / cannot resolve the path: {rel}") from exc
     if not path.is_relative_to(root.resolve()):
         raise UsageError(f"{where}: アーカイブ外のパスです / path outside the archive: {rel}")
     return path
@@ -103,7 +146,7 @@ def read_archive(root: Path) -> Archive:
     for entry in sorted(root.iterdir(), key=lambda p: natural_key(p.name)):
         if entry.name in (MANIFEST, LABELS):
             continue
-        reason = _skip_reason(entry)
+        reason = _link_reason(entry, root) or _skip_reason(entry)
         if reason:
             skipped.append((entry.name, reason))
         elif entry.is_dir():

@@ -45,6 +45,35 @@ def _add_library(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _max_bytes(value: str) -> int:
+    """A byte count, with an optional K/M/G suffix (binary: 100M = 104,857,600)."""
+    m = re.fullmatch(r"\s*(\d+)\s*([KMG]?)B?\s*", value, re.IGNORECASE)
+    if not m or int(m.group(1)) < 1:
+        raise argparse.ArgumentTypeError(f"バイト数を指定してください（例: 100M） / expected a size such as 100M: {value!r}")
+    return int(m.group(1)) * 1024 ** " KMG".index((m.group(2) or " ").upper())
+
+
+def _add_ingest(parser: argparse.ArgumentParser, convert: bool = True) -> None:
+    """Options saying how input files are opened (analyzer.ingest.IngestOptions)."""
+    parser.add_argument("--password", metavar="PASSWORD",
+                        help="パスワード付き PDF を開くパスワード / password of protected PDFs")
+    parser.add_argument("--ocr", action="store_true",
+                        help="スキャン PDF を Tesseract で OCR して読む（tokki[ocr] と tesseract-ocr-jpn が必要） / "
+                        "read scanned PDF pages by OCR (needs tokki[ocr] and Tesseract with Japanese)")
+    if convert:
+        parser.add_argument("--convert", action="store_true",
+                            help=".doc・.rtf を LibreOffice（soffice）で DOCX に変換して読む / convert .doc and .rtf with LibreOffice")
+    parser.add_argument("--max-bytes", type=_max_bytes, metavar="SIZE",
+                        help="これより大きいファイルは too_large（既定 100M） / larger files are refused as too_large (default 100M)")
+
+
+def _ingest_options(args: argparse.Namespace):
+    from .ingest import IngestOptions
+
+    return IngestOptions(password=args.password, ocr=args.ocr, convert=getattr(args, "convert", False),
+                         max_bytes=args.max_bytes)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tokki",
@@ -74,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output", type=Path, metavar="OUT", help="出力ファイル（既定: 標準出力） / output file")
     check.add_argument("--id", dest="contract_id", help="契約ID（既定: 最初のファイル名） / contract id")
     _add_library(check)
+    _add_ingest(check)
     check.set_defaults(func=cmd_check)
 
     ident = sub.add_parser(
@@ -159,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                     help="1文書あたりの時間制限（既定 60 秒） / per-document time limit")
     _add_library(sc)
+    _add_ingest(sc)
     sc.set_defaults(func=cmd_scan)
 
     sm = sub.add_parser(
@@ -206,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="特定個人情報（マイナンバー）を扱う契約 / the contract handles 特定個人情報",
     )
     _add_library(fx)
+    _add_ingest(fx, convert=False)
     fx.set_defaults(func=cmd_fix)
     return parser
 
@@ -230,6 +262,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         contract_id=args.contract_id,
         library_dirs=args.library,
         tokutei=args.tokutei,
+        ingest=_ingest_options(args),
     )
     to_tty = args.output is None and sys.stdout.isatty()
     out = render_report(report, args.format, color=to_tty)
@@ -334,7 +367,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise UsageError("--jobs は 1 以上 / --jobs must be at least 1")
     result = scan_archive(
         args.directory, db=args.db, out=args.out, jobs=args.jobs, timeout=args.timeout,
-        library_dirs=args.library, progress=console_progress(sys.stderr),
+        library_dirs=args.library, progress=console_progress(sys.stderr), ingest=_ingest_options(args),
     )
     if result.interrupted:
         print(f"tokki: 中断しました。再実行すると続きから処理します / interrupted; run again to resume ({args.db})",
@@ -380,6 +413,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     result = fix_document(
         args.file, args.output, reference=args.reference, contract_type=args.contract_type,
         signed_on=args.signed_on, library_dirs=args.library, tokutei=args.tokutei,
+        ingest=_ingest_options(args),
     )
     report = result.report
     print(f"参照 / reference: {report.reference_id}@{report.reference_version}")

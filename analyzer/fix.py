@@ -18,7 +18,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from .errors import TokkiError, UsageError
-from .ingest import load_document
+from .ingest import IngestOptions, load_document
 from .ingest.docx import W, open_docx, paragraph_atoms, paragraph_line, iter_paragraphs
 from .judge import diff_regions
 from .match import match_clauses, prepare_contract, reference_forms, similarity
@@ -858,12 +858,14 @@ def fix_document(
     settings: Settings | None = None,
     tokutei: bool = False,
     now: datetime | None = None,
+    ingest: IngestOptions | None = None,
 ) -> FixResult:
     """Write ``out``: the draft ``path`` with the current wording as tracked changes and comments.
 
     A DOCX is copied with its formatting, runs, numbering, tracked changes and
     comments; a PDF or text file gives a new DOCX of its annex (``annex_written``).
-    The input is never modified; ``out`` is written atomically.
+    The input is never modified; ``out`` is written atomically. ``ingest``: how the
+    draft is opened (``--password``, ``--ocr``, ``--max-bytes``).
     """
     path, out = Path(path), Path(out)
     settings = settings or default_settings()
@@ -875,7 +877,7 @@ def fix_document(
     if out.exists() and out.resolve() == path.resolve():
         raise UsageError(f"{out}: 入力と同じファイルには書けません / the output must not be the input file")
     options = dict(contract_type=contract_type, signed_on=signed_on, library_dirs=library_dirs,
-                   settings=settings, tokutei=tokutei)
+                   settings=settings, tokutei=tokutei, ingest=ingest)
     suffix = path.suffix.lower()
     if suffix in TEXT_FORMATS:
         report = analyze([path], reference=reference, **options)
@@ -900,7 +902,7 @@ def _locate(path: Path, report: Report, options: dict):
     matching again (all deterministic), kept this time to find each clause in the file."""
     settings: Settings = options["settings"]
     ref_set, version = resolve_reference(load_reference_library(options["library_dirs"]), _version_spec(report))
-    doc = load_document(path, settings)
+    doc = load_document(path, settings, options=options.get("ingest"))
     clauses = segment_documents([doc])
     contract = prepare_contract([doc], clauses, settings)
     matches, _ = match_clauses(contract, ref_set, version, reference_forms(ref_set, settings), settings)

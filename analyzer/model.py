@@ -54,11 +54,15 @@ class ChangeKind(StrEnum):
 
 @dataclass(frozen=True)
 class Page:
-    """A page of a document: 1-based number and its [start, end) offsets in Document.text."""
+    """A page of a document: 1-based number and its [start, end) offsets in Document.text.
+
+    ``ocr_confidence`` (0–1) is set on a scanned page whose text was read by OCR (``--ocr``).
+    """
 
     number: int
     start: int
     end: int
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,11 @@ class Document:
     text: str
     pages: tuple[Page, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @property
+    def ocr_pages(self) -> tuple[Page, ...]:
+        """Pages whose text came from OCR."""
+        return tuple(p for p in self.pages if p.ocr_confidence is not None)
 
     def page_at(self, offset: int) -> int | None:
         """Page number holding ``offset``; None for formats without pages."""
@@ -336,6 +345,8 @@ class ClauseResult:
     label: str = ""  # the reference's label as printed (第15, 第16条)
     # ("weakened" | "strengthened", description) per sentence whose obligation changed (strength.py).
     obligations: tuple[tuple[str, str], ...] = ()
+    # Mean OCR confidence (0–1) of the page the clause was read from, when that page was scanned (--ocr).
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -354,6 +365,15 @@ class TopicCoverage:
     name: str  # Japanese name of the topic
     covered: bool
     locations: tuple[Location, ...] = ()  # covering articles, in document order
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """A page of the contract whose text was read by OCR, with Tesseract's mean confidence (0–1)."""
+
+    file: str
+    page: int
+    confidence: float
 
 
 @dataclass(frozen=True)
@@ -378,6 +398,14 @@ class Report:
     notes: tuple[str, ...] = ()
     coverage: tuple[TopicCoverage, ...] = ()  # national-guideline topics (empty for an unreadable contract)
     metadata: ContractMetadata | None = None  # what the contract text says about itself (None when unreadable)
+    ocr_pages: tuple[OcrPage, ...] = ()  # pages read by OCR (--ocr); empty when every page had text
+
+    @property
+    def ocr_confidence(self) -> float | None:
+        """Mean OCR confidence over the OCR-read pages (None: no page was read by OCR)."""
+        if not self.ocr_pages:
+            return None
+        return sum(p.confidence for p in self.ocr_pages) / len(self.ocr_pages)
 
     @property
     def status(self) -> str:

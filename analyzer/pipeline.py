@@ -5,16 +5,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from .archive import contract_folder_files
 from .errors import DocumentError, UsageError
-from .ingest import load_document, natural_key
+from .ingest import IngestOptions, load_document, natural_key
 from .identify import identify_set, rank_references
 from .judge import JudgeContext, findings_for, judge_clause, obsolete_content_findings
 from .match import match_clauses, prepare_contract, reference_forms
-from .model import Document, Report, ReportError
+from .model import ClauseResult, Document, OcrPage, Report, ReportError
 from .references import load_reference_library, resolve_reference
 from .metadata import extract_metadata
 from .segment import segment_documents
@@ -57,6 +58,7 @@ def analyze(
     settings: Settings | None = None,
     tokutei: bool = False,
     given_by: str = "cli",
+    ingest: IngestOptions | None = None,
 ) -> Report:
     """Check one contract (main document plus annexes) against a reference version.
 
@@ -67,11 +69,12 @@ def analyze(
     requires only in that case are required.
     Unknown references raise UsageError; unreadable files give a Report with
     ``status == "error"`` and the error code, never a partial verdict.
+    ``ingest``: how files are opened (password, OCR, conversion, size limit).
     """
     settings = settings or default_settings()
     files = contract_files(paths)
     try:
-        documents = load_documents(files, settings)
+        documents = load_documents(files, settings, ingest)
     except DocumentError as exc:
         documents = exc
     return check_documents(
@@ -88,9 +91,37 @@ def analyze(
     )
 
 
-def load_documents(files: Sequence[Path], settings: Settings) -> list[Document]:
+def load_documents(
+    files: Sequence[Path], settings: Settings, ingest: IngestOptions | None = None
+) -> list[Document]:
     """Ingest every file of one contract; the first unreadable one raises its DocumentError."""
-    return [load_document(path, settings) for path in files]
+    return [load_document(path, settings, options=ingest) for path in files]
+
+
+def _ocr_pages(documents: Sequence[Document]) -> tuple[OcrPage, ...]:
+    return tuple(OcrPage(d.path, p.number, p.ocr_confidence) for d in documents for p in d.ocr_pages)
+
+
+def _mark_ocr(results: Sequence[ClauseResult], ocr: tuple[OcrPage, ...]) -> tuple[ClauseResult, ...]:
+    """Each clause read from an OCR page carries that page's confidence."""
+    if not ocr:
+        return tuple(results)
+    conf = {(p.file, p.page): p.confidence for p in ocr}
+    return tuple(
+        replace(r, ocr_confidence=conf[(r.location.file, r.location.page)])
+        if r.location is not None and (r.location.file, r.location.page) in conf else r
+        for r in results
+    )
+
+
+def _ocr_note(ocr: tuple[OcrPage, ...]) -> list[str]:
+    if not ocr:
+        return []
+    mean = sum(p.confidence for p in ocr) / len(ocr)
+    return [
+        f"{len(ocr)} ページを OCR で読み取りました（平均信頼度 {mean:.0%}）。誤認識がありうるので原本で確認してください"
+        f" / {len(ocr)} page(s) read by OCR (mean confidence {mean:.2f}): check the findings against the original"
+    ]
 
 
 def check_documents(
@@ -139,6 +170,7 @@ def check_documents(
 
     clauses = segment_documents(documents)
     contract = prepare_contract(documents, clauses, settings)
+    ocr = _ocr_pages(documents)
     notes: list[str] = []
     if auto:
         ranking = rank_references(contract, library, settings)
@@ -160,11 +192,12 @@ def check_documents(
         # A topic-level set (national-guideline): each topic is current where an article covers it.
         coverage = contract_coverage(contract, library, settings)
         results, findings = topic_results(version, coverage, contract)
-        notes += [n for d in documents for n in d.notes]
+        notes += _ocr_note(ocr) + [n for d in documents for n in d.notes]
         if not clauses:
             notes.insert(0, "条番号（第N）のある条文が読み取れませんでした / no numbered article could be read")
         return Report(
-            **base, clauses=results, findings=findings, notes=tuple(notes), coverage=coverage
+            **base, clauses=_mark_ocr(results, ocr), findings=findings, notes=tuple(notes), coverage=coverage,
+            ocr_pages=ocr,
         )
     forms = reference_forms(ref_set, settings)
     matches, best = match_clauses(contract, ref_set, version, forms, settings)
@@ -180,11 +213,12 @@ def check_documents(
     findings.extend(obsolete_content_findings(ctx))
     coverage = contract_coverage(contract, library, settings)
     findings.extend(coverage_findings(coverage))
-    notes += [n for d in documents for n in d.notes]
+    notes += _ocr_note(ocr) + [n for d in documents for n in d.notes]
     if not matches:
         notes.insert(0, "特記事項の条項が見つかりません（添付漏れ・別ファイルの可能性） / no 特記事項 clause was found in these files")
     if not clauses:
         notes.insert(0, "条番号（第N）のある条文が読み取れませんでした / no numbered article could be read")
     return Report(
-        **base, clauses=tuple(results), findings=tuple(findings), notes=tuple(notes), coverage=coverage
+        **base, clauses=_mark_ocr(results, ocr), findings=tuple(findings), notes=tuple(notes), coverage=coverage,
+        ocr_pages=ocr,
     )

@@ -26,6 +26,7 @@ from typing import TextIO
 from . import __version__
 from .archive import ContractSpec, read_archive
 from .errors import DocumentError, ErrorCode, UsageError
+from .ingest import IngestOptions
 from .model import Document, Report
 from .store import DEFAULT_DB, FileRecord, Store
 
@@ -96,12 +97,28 @@ def reference_fingerprint(library_dirs: Sequence[Path] = ()) -> tuple[str, list[
     return h.hexdigest(), versions
 
 
-def _spec_meta(spec: ContractSpec) -> dict:
-    return {
+def _spec_meta(spec: ContractSpec, ingest: IngestOptions | None = None) -> dict:
+    meta = {
         "type": spec.type,
         "signed_on": spec.signed_on.isoformat() if spec.signed_on else None,
         "reference": spec.reference,
     }
+    # Non-default ingest options (--password, --ocr…) change what a file reads as: a rerun
+    # with them reads again the files a stored error (encrypted, ocr_required) came from.
+    fingerprint = ingest.fingerprint() if ingest is not None else None
+    if fingerprint is not None:
+        meta["ingest"] = fingerprint
+    return meta
+
+
+def file_record(path: Path, rel: str) -> FileRecord:
+    """The store's record of an input file. A file that vanished or cannot be read gets a marker
+    instead of a digest: the worker then reports it (error code ``corrupt``), the scan goes on."""
+    try:
+        st = path.stat()
+        return FileRecord(rel, sha256_file(path), st.st_size, st.st_mtime)
+    except OSError as exc:
+        return FileRecord(rel, f"unreadable:{type(exc).__name__}", -1, 0.0)
 
 
 def _input_key(files: Sequence[FileRecord], meta: dict) -> str:
@@ -139,6 +156,7 @@ class _Task:
     stored_error: tuple[str, str, str] | None  # a stored ingest error, reproduced without reading
     library_dirs: tuple[Path, ...]
     render: bool
+    ingest: IngestOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -184,7 +202,7 @@ def run_task(task: _Task, step: Callable[[str], None] = lambda _: None) -> _Task
             step(rel)
             read_any = True
             try:
-                doc = load_document(Path(abs_path), settings, display=rel)
+                doc = load_document(Path(abs_path), settings, display=rel, options=task.ingest)
             except DocumentError as exc:
                 documents = exc
                 break
@@ -301,6 +319,7 @@ def scan_archive(
     timeout: float = DEFAULT_TIMEOUT,
     library_dirs: Sequence[Path] = (),
     progress: Callable[[ScanEvent], None] | None = None,
+    ingest: IngestOptions | None = None,
 ) -> ScanResult:
     """Check every contract of the archive at ``root`` into the store ``db``.
 
@@ -309,7 +328,8 @@ def scan_archive(
     error code ``timeout``. ``out`` receives the per-contract reports and the
     summary files (None: store only). KeyboardInterrupt stops the scan with the
     finished contracts committed; the result says ``interrupted`` and a rerun
-    resumes.
+    resumes. ``ingest``: how files are opened (password, OCR, conversion, size limit).
+    Input files are only read; nothing is written under ``root``.
     """
     started = time.perf_counter()
     root = Path(root)
@@ -351,11 +371,8 @@ def scan_archive(
         try:  # Ctrl-C while hashing or judging: what is committed stays, the scan is marked interrupted
             stored = store.stored_contracts()
             for spec in archive.contracts:
-                files = []
-                for p in spec.files:
-                    st = p.stat()
-                    files.append(FileRecord(_relative(p, root), sha256_file(p), st.st_size, st.st_mtime))
-                meta = _spec_meta(spec)
+                files = [file_record(p, _relative(p, root)) for p in spec.files]
+                meta = _spec_meta(spec, ingest)
                 key = _input_key(files, meta)
                 old = stored.get(spec.id)
                 same_input = old is not None and old.input_key == key
@@ -379,7 +396,7 @@ def scan_archive(
                     reuse = {path: doc for path, (digest, doc) in docs.items() if sha[path] == digest}
                 task = _Task(
                     len(tasks), spec.id, meta, tuple((str(p), f.path) for p, f in zip(spec.files, files)),
-                    reuse, stored_error, library_dirs, out is not None,
+                    reuse, stored_error, library_dirs, out is not None, ingest,
                 )
                 tasks.append(task)
                 records[task.key] = (spec, files, key, meta)

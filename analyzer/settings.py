@@ -15,6 +15,12 @@ from .references import bundled_reference_dir
 
 SETTINGS_FILE = "settings.toml"
 
+# DOCX packages are refused before python-docx inflates them (zip and XML bombs);
+# reference_clauses/settings.toml [ingest] gives each value's rationale.
+DEFAULT_DOCX_MAX_UNCOMPRESSED = 256 * 1024 * 1024
+DEFAULT_DOCX_MAX_RATIO = 200
+DEFAULT_DOCX_MAX_MEMBERS = 5000
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -30,6 +36,9 @@ class Settings:
     max_bytes: int
     topic_cover_probability: float = 0.3
     topic_second_probability: float = 0.5
+    docx_max_uncompressed: int = DEFAULT_DOCX_MAX_UNCOMPRESSED
+    docx_max_ratio: float = DEFAULT_DOCX_MAX_RATIO
+    docx_max_members: int = DEFAULT_DOCX_MAX_MEMBERS
 
     def __post_init__(self) -> None:
         if not 0.0 < self.min_similarity <= 1.0:
@@ -44,6 +53,8 @@ class Settings:
             raise ValueError("topics: 0 < cover_probability ≤ second_probability ≤ 1")
         if self.max_bytes < 1:
             raise ValueError("ingest.max_bytes must be positive")
+        if self.docx_max_uncompressed < 1 or self.docx_max_ratio <= 1 or self.docx_max_members < 1:
+            raise ValueError("ingest.docx_max_uncompressed ≥ 1, docx_max_ratio > 1, docx_max_members ≥ 1")
 
     def with_overrides(self, **kw) -> Settings:
         return replace(self, **kw)
@@ -67,6 +78,9 @@ def load_settings(path: Path | None = None) -> Settings:
             max_bytes=int(i["max_bytes"]),
             topic_cover_probability=float(t["cover_probability"]),
             topic_second_probability=float(t["second_probability"]),
+            docx_max_uncompressed=int(i.get("docx_max_uncompressed", DEFAULT_DOCX_MAX_UNCOMPRESSED)),
+            docx_max_ratio=float(i.get("docx_max_ratio", DEFAULT_DOCX_MAX_RATIO)),
+            docx_max_members=int(i.get("docx_max_members", DEFAULT_DOCX_MAX_MEMBERS)),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ReferenceDataError(str(path), f"{type(exc).__name__}: {exc}") from exc

@@ -304,7 +304,8 @@ class Store:
                     db.execute(
                         "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?)",
                         (d.path, sha[d.path], d.format, d.text,
-                         json.dumps([[p.number, p.start, p.end] for p in d.pages]),
+                         json.dumps([[p.number, p.start, p.end] + ([p.ocr_confidence] if p.ocr_confidence is not None else [])
+                                     for p in d.pages]),
                          json.dumps(list(d.notes), ensure_ascii=False)),
                     )
                     db.execute("DELETE FROM segments WHERE path = ?", (d.path,))

@@ -163,10 +163,10 @@ def test_scan_rescan_skips_unchanged_files(archive, tmp_path, monkeypatch):
     log = tmp_path / "read.log"
     real = ingest.load_document
 
-    def logged(path, settings, display=None):
+    def logged(path, settings, display=None, options=None):
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(f"{display}\n")
-        return real(path, settings, display)
+        return real(path, settings, display, options)
 
     monkeypatch.setattr(ingest, "load_document", logged)
     again = scan_archive(archive, db=db, out=out, jobs=2)
@@ -197,7 +197,7 @@ def test_scan_new_reference_version_rejudges_from_stored_text(archive, tmp_path,
 
     import analyzer.ingest as ingest
 
-    def no_reading(path, settings, display=None):
+    def no_reading(path, settings, display=None, options=None):
         raise AssertionError(f"{display} was extracted again")
 
     monkeypatch.setattr(ingest, "load_document", no_reading)
@@ -239,10 +239,10 @@ def test_scan_hung_document_is_killed_and_recorded_as_timeout(archive, tmp_path,
     (archive / "R06-007-hang.txt").write_text(fukuoka_annex(), "utf-8")
     real = ingest.load_document
 
-    def hang(path, settings, display=None):
+    def hang(path, settings, display=None, options=None):
         if "hang" in str(path):
             time.sleep(600)
-        return real(path, settings, display)
+        return real(path, settings, display, options)
 
     monkeypatch.setattr(ingest, "load_document", hang)
     db = tmp_path / "t.sqlite"

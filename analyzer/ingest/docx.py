@@ -4,13 +4,19 @@ python-docx leaves list numbering out of ``paragraph.text``; an annex whose
 「第1」「第2」 come from numbering.xml would lose every article label. The
 labels are rendered here from the numbering definitions (numFmt, lvlText,
 start, overrides) and put in front of the paragraph text.
+
+Before python-docx inflates anything, ``check_package`` reads the zip
+directory and refuses zip bombs (member count, total and per-member
+inflated size and ratio) and XML parts with a DTD (entity bombs, external
+entities): WordprocessingML never carries a <!DOCTYPE>.
 """
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
-from ..errors import CorruptDocument
+from ..errors import CorruptDocument, DocumentTooLarge
 from ..model import Document
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -156,8 +162,62 @@ def _num_pr(p, styles: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
     return styles.get(style) if style else None
 
 
-def open_docx(path: Path, name: str):
-    """python-docx Document of ``path``; CorruptDocument when it cannot be opened."""
+# Members above this inflated size are held to the ratio limit (small parts compress
+# arbitrarily well: an empty header part of 2 KB can show 30×).
+RATIO_CHECK_MIN_BYTES = 1 << 20
+# Bytes of each XML part read for a DTD: the prolog, where <!DOCTYPE> must stand.
+DTD_SCAN_BYTES = 4096
+_DTD = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+
+
+def check_package(path: Path, name: str, settings=None) -> None:
+    """Refuse a DOCX whose zip would exhaust memory when inflated, or whose XML declares entities.
+
+    Reads only the zip directory and the first bytes of each XML part (zipfile
+    never inflates a member past the size its directory entry declares, so
+    the declared sizes bound what python-docx may inflate later).
+    """
+    if settings is None:
+        from ..settings import default_settings
+
+        settings = default_settings()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+            if len(members) > settings.docx_max_members:
+                raise CorruptDocument(
+                    name, f"ZIP の要素が多すぎます（{len(members):,} 個） / too many zip members ({len(members):,})"
+                )
+            total = sum(m.file_size for m in members)
+            if total > settings.docx_max_uncompressed:
+                raise DocumentTooLarge(
+                    name, f"展開後 {total:,} バイトで上限 {settings.docx_max_uncompressed:,} を超えます（ZIP 爆弾の可能性）"
+                    " / inflates past the limit (zip bomb?)",
+                )
+            for m in members:
+                if m.file_size >= RATIO_CHECK_MIN_BYTES and m.file_size > settings.docx_max_ratio * max(m.compress_size, 1):
+                    raise CorruptDocument(
+                        name, f"{m.filename} の圧縮率が異常です（{m.file_size / max(m.compress_size, 1):,.0f} 倍、ZIP 爆弾の可能性）"
+                        " / abnormal compression ratio (zip bomb?)",
+                    )
+            for m in members:
+                if m.filename.lower().endswith((".xml", ".rels")):
+                    with zf.open(m) as fh:
+                        prolog = fh.read(DTD_SCAN_BYTES)
+                    if any(marker in prolog for marker in _DTD):
+                        raise CorruptDocument(
+                            name, f"{m.filename} に DTD（<!DOCTYPE>・<!ENTITY>）があります。安全のため読みません"
+                            " / XML part declares a DTD or entities: refused (entity bomb?)",
+                        )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+        raise CorruptDocument(name, f"DOCX を開けません（破損または形式違い） / cannot open the DOCX: {exc}") from exc
+    except zlib.error as exc:
+        raise CorruptDocument(name, f"DOCX が破損しています / damaged DOCX: {exc}") from exc
+
+
+def open_docx(path: Path, name: str, settings=None):
+    """python-docx Document of ``path``, after ``check_package``; CorruptDocument when it cannot be opened."""
+    check_package(path, name, settings)
     try:
         import docx
         from docx.opc.exceptions import PackageNotFoundError
@@ -215,7 +275,7 @@ def paragraph_line(label: str, text: str) -> str:
     return f"{label} {text}" if label and text else label or text
 
 
-def read_docx(path: Path, name: str) -> Document:
-    document = open_docx(path, name)
+def read_docx(path: Path, name: str, settings=None) -> Document:
+    document = open_docx(path, name, settings)
     lines = [paragraph_line(label, _paragraph_text(p)) for p, label in iter_paragraphs(document)]
     return Document(name, "docx", "\n".join(lines))

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ..errors import CorruptDocument, EmptyDocument, EncryptedDocument, OcrRequired
+from ..errors import CorruptDocument, DocumentTimeout, EmptyDocument, EncryptedDocument, OcrRequired
 from ..model import Document, Page
 
 # Lines of a page's top and bottom looked at for running headers and footers.
@@ -74,7 +74,12 @@ def _reread_with_pdfplumber(path: Path, password: str | None, pages: list[int], 
             raw_pages[i] = (pdf.pages[i].extract_text() or "").split("\n")
 
 
-def read_pdf(path: Path, name: str, password: str | None = None) -> Document:
+def read_pdf(path: Path, name: str, password: str | None = None, ocr: bool = False, ocr_lang: str = "jpn") -> Document:
+    """Text of every page. Pages with images and no text are noted, or read by OCR with ``ocr``.
+
+    A PDF with no text at all raises OcrRequired (EmptyDocument when it has no images either),
+    so a scanned annex never reads as "every clause missing".
+    """
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -82,17 +87,27 @@ def read_pdf(path: Path, name: str, password: str | None = None) -> Document:
         pdf = pdfium.PdfDocument(str(path), password=password)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == _FPDF_ERR_PASSWORD:
+            if password:
+                raise EncryptedDocument(
+                    name, "パスワードが違います / wrong password for the protected PDF (--password)"
+                ) from exc
             raise EncryptedDocument(
-                name, "パスワードで保護された PDF です / the PDF is password-protected"
+                name, "パスワードで保護された PDF です（--password で開けます） / the PDF is password-protected: give --password"
             ) from exc
         raise CorruptDocument(name, f"PDF を開けません（破損または形式違い） / cannot open the PDF: {exc}") from exc
+    unavailable = None
+    if ocr:
+        from .ocr import ocr_unavailable
+
+        unavailable = ocr_unavailable(ocr_lang)
+    ocr_confidence: dict[int, float] = {}  # 1-based page → mean confidence
     try:
         raw_pages: list[list[str]] = []
         image_pages: list[int] = []
         recovered: list[int] = []  # pages read again with pdfplumber
         for i in range(len(pdf)):
-            page = pdf[i]
             try:
+                page = pdf[i]
                 textpage = page.get_textpage()
                 text = textpage.get_text_range()
             except pdfium.PdfiumError as exc:
@@ -102,18 +117,34 @@ def read_pdf(path: Path, name: str, password: str | None = None) -> Document:
                 recovered.append(i)
             if not text.strip():
                 has_image = any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-                if has_image:
+                if has_image and ocr and unavailable is None:
+                    from .ocr import ocr_page
+
+                    try:
+                        lines, confidence = ocr_page(page, ocr_lang)
+                    except RuntimeError as exc:  # pytesseract's timeout
+                        raise DocumentTimeout(
+                            name, f"{i + 1} ページの OCR が時間制限を超えました / OCR of page {i + 1} timed out: {exc}"
+                        ) from exc
+                    ocr_confidence[i + 1] = confidence
+                    text = "\n".join(lines)
+                elif has_image:
                     image_pages.append(i + 1)
             raw_pages.append(text.split("\n"))
     finally:
         pdf.close()
 
+    recovered = [i for i in recovered if i + 1 not in ocr_confidence]
     if recovered:
         _reread_with_pdfplumber(path, password, recovered, raw_pages)
     if not any(ln.strip() for lines in raw_pages for ln in lines):
         if image_pages:
+            how = (
+                f"--ocr で読めません: {unavailable} / --ocr cannot run" if unavailable
+                else "--ocr を付けると OCR で読みます / run with --ocr to read it by OCR"
+            )
             raise OcrRequired(
-                name, "文字情報のない画像だけの PDF（スキャン）です。OCR が必要です / scanned PDF without text: OCR required"
+                name, f"文字情報のない画像だけの PDF（スキャン）です。OCR が必要です / scanned PDF without text: OCR required. {how}"
             )
         raise EmptyDocument(name, "PDF に文字がありません / the PDF contains no text")
 
@@ -123,8 +154,13 @@ def read_pdf(path: Path, name: str, password: str | None = None) -> Document:
     offset = 0
     for number, lines in enumerate(pages_text, start=1):
         chunk = "\n".join(lines)
-        pages.append(Page(number, offset, offset + len(chunk)))
+        pages.append(Page(number, offset, offset + len(chunk), ocr_confidence.get(number)))
         text_parts.append(chunk)
         offset += len(chunk) + 1
-    notes = tuple(f"page {p}: 画像のみのページ（未読） / image-only page not read" for p in image_pages)
-    return Document(name, "pdf", "\n".join(text_parts), tuple(pages), notes)
+    notes = [f"page {p}: 画像のみのページ（未読） / image-only page not read" for p in image_pages]
+    if image_pages and unavailable:
+        notes.append(f"OCR を実行できません / OCR unavailable: {unavailable}")
+    notes += [
+        f"page {p}: OCR で読み取り（信頼度 {c:.0%}） / read by OCR (confidence {c:.2f})" for p, c in ocr_confidence.items()
+    ]
+    return Document(name, "pdf", "\n".join(text_parts), tuple(pages), tuple(notes))

@@ -33,6 +33,7 @@ def _clause(c: ClauseResult) -> dict:
         "expected_text": c.expected_text,
         "actual_text": c.actual_text,
         "notes": list(c.notes),
+        "ocr_confidence": c.ocr_confidence,
     }
 
 
@@ -63,6 +64,12 @@ def report_to_dict(report: Report) -> dict:
             for f in report.findings
         ],
         "notes": list(report.notes),
+        "ocr": None
+        if not report.ocr_pages
+        else {
+            "mean_confidence": report.ocr_confidence,
+            "pages": [{"file": p.file, "page": p.page, "confidence": p.confidence} for p in report.ocr_pages],
+        },
         "metadata": report.metadata.to_json() if report.metadata else None,
         "coverage": [
             {

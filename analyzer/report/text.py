@@ -98,6 +98,10 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
     lines.append(f"  参照 / reference: {report.reference_id}@{report.reference_version}（{report.reference_title}）")
     if report.contract_type:
         lines.append(f"  類型 / type: {report.contract_type}")
+    if report.ocr_pages:
+        pages = ", ".join(f"{p.file} p.{p.page} {p.confidence:.0%}" for p in report.ocr_pages)
+        lines.append(f"  OCR: 平均信頼度 {report.ocr_confidence:.0%} / OCR-derived, mean confidence "
+                     f"{report.ocr_confidence:.2f}（{pages}）")
     lines.append("")
     if report.error is not None:
         lines.append(c(f"判定: 読み取りエラー [{report.error.code.value}] / error", "red"))
@@ -120,6 +124,8 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
         if r.location:
             page = f" p.{r.location.page}" if r.location.page else ""
             where = f"{r.location.file}{page} {r.location.article}"
+        if r.ocr_confidence is not None:
+            where += f" [OCR {r.ocr_confidence:.0%}]"
         status = _pad(STATUS_LABEL[r.status], 10)
         lines.append(
             f"  {_pad(r.label, 8)}{c(status, _STATUS_COLOUR[r.status])}"

@@ -1,0 +1,172 @@
+"""Bounded mutation fuzz of PDF and DOCX ingest: no mutated file may raise anything but a DocumentError.
+
+    python benchmarks/fuzz_ingest.py                    # 2,000 mutants, seed 1
+    python benchmarks/fuzz_ingest.py --iterations 20000 --seed 7
+
+Fixtures (text PDF, two-column PDF, encrypted PDF, plain and auto-numbered DOCX, DOCX with
+the annex in a table) are built by tests/builders.py; each iteration mutates one of them
+(byte flips, truncation, inserted or deleted runs, a zip member's bytes flipped or truncated,
+a member dropped or replaced by junk XML) and reads it with ``load_document``. Prints the
+outcome counts (a Document, or each error code) and every uncaught exception; exits 1 if any.
+tests/test_fuzz.py runs a few hundred iterations of the same loop (marked slow).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from builders import write_docx, write_pdf  # noqa: E402
+from contracts import build_annex  # noqa: E402
+
+from analyzer.errors import DocumentError  # noqa: E402
+from analyzer.ingest import IngestOptions, load_document  # noqa: E402
+from analyzer.settings import default_settings  # noqa: E402
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.replace("**", "").strip().removeprefix("- ") for ln in text.split("\n")]
+
+
+def build_fixtures(folder: Path) -> dict[str, bytes]:
+    """name → bytes of each seed file the mutations start from."""
+    lines = _lines(build_annex())
+    paths = [
+        write_pdf(folder / "annex.pdf", lines),
+        write_pdf(folder / "twocol.pdf", lines[:40], two_columns=True),
+        write_pdf(folder / "locked.pdf", lines[:20], encrypt_password="pw"),
+        write_docx(folder / "annex.docx", lines),
+        write_docx(folder / "autonumbered.docx", lines, autonumber_articles=True),
+        write_docx(folder / "table.docx", lines, annex_in_table=True),
+    ]
+    return {p.name: p.read_bytes() for p in paths}
+
+
+# ---------------------------------------------------------------- mutations (bytes → bytes)
+
+
+def flip_bytes(data: bytes, rng: random.Random) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.choice([1, 2, 8, 64])):
+        out[rng.randrange(len(out))] = rng.randrange(256)
+    return bytes(out)
+
+
+def truncate(data: bytes, rng: random.Random) -> bytes:
+    return data[: rng.randrange(len(data))]
+
+
+def insert_run(data: bytes, rng: random.Random) -> bytes:
+    at = rng.randrange(len(data))
+    return data[:at] + bytes(rng.randrange(256) for _ in range(rng.choice([1, 16, 512]))) + data[at:]
+
+
+def delete_run(data: bytes, rng: random.Random) -> bytes:
+    at = rng.randrange(len(data))
+    return data[:at] + data[at + rng.choice([1, 16, 512, 4096]) :]
+
+
+def _rezip(data: bytes, edit) -> bytes:
+    """Rewrite a zip (DOCX), letting ``edit(name, bytes)`` return new bytes or None (drop the member)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            new = edit(item.filename, src.read(item))
+            if new is not None:
+                dst.writestr(item.filename, new)
+    return buf.getvalue()
+
+
+def corrupt_member(data: bytes, rng: random.Random) -> bytes:
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    victim = rng.choice(names)
+    how = rng.choice(["flip", "truncate", "drop", "junk", "empty"])
+
+    def edit(name: str, blob: bytes) -> bytes | None:
+        if name != victim:
+            return blob
+        if how == "drop":
+            return None
+        if how == "empty":
+            return b""
+        if how == "junk":
+            return b"<?xml version='1.0'?><w:document xmlns:w='urn:x'><w:body><w:p>" * rng.randrange(1, 50)
+        if not blob:
+            return blob
+        return flip_bytes(blob, rng) if how == "flip" else truncate(blob, rng)
+
+    return _rezip(data, edit)
+
+
+BYTE_MUTATIONS = [flip_bytes, truncate, insert_run, delete_run]
+
+
+def mutate(name: str, data: bytes, rng: random.Random) -> tuple[str, bytes]:
+    ops = BYTE_MUTATIONS + ([corrupt_member] * 3 if name.endswith(".docx") else [])
+    op = rng.choice(ops)
+    return op.__name__, op(data, rng)
+
+
+# ---------------------------------------------------------------- the loop
+
+
+def fuzz(iterations: int, seed: int, folder: Path, verbose: bool = True) -> tuple[Counter, list[str]]:
+    """(outcome counts, uncaught exception reports) of ``iterations`` mutants."""
+    rng = random.Random(seed)
+    fixtures = build_fixtures(folder)
+    settings = default_settings()
+    options = IngestOptions(password=None)
+    outcomes: Counter = Counter()
+    uncaught: list[str] = []
+    names = sorted(fixtures)
+    for i in range(iterations):
+        name = rng.choice(names)
+        op, data = mutate(name, fixtures[name], rng)
+        path = folder / f"mutant{Path(name).suffix}"
+        path.write_bytes(data)
+        try:
+            load_document(path, settings, display=f"{name}#{i}", options=options)
+            outcomes["document"] += 1
+        except DocumentError as exc:
+            # Failures the readers did not name themselves reach load_document's last-resort handler.
+            cause = exc.__cause__
+            named = cause is None or isinstance(cause, (DocumentError, OSError)) or "failed to read" not in exc.reason
+            outcomes[exc.code.value if named else f"{exc.code.value} ({type(cause).__name__})"] += 1
+        except Exception:  # noqa: BLE001 — what the fuzz is looking for
+            outcomes["UNCAUGHT"] += 1
+            report = f"#{i} {name} {op} (seed {seed}):\n{traceback.format_exc()}"
+            uncaught.append(report)
+            if verbose:
+                print(report, file=sys.stderr)
+    return outcomes, uncaught
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="tokki-fuzz-") as tmp:
+        outcomes, uncaught = fuzz(args.iterations, args.seed, Path(tmp))
+    elapsed = time.perf_counter() - started
+    print(f"{args.iterations} mutants (seed {args.seed}) in {elapsed:.1f} s")
+    for outcome, n in outcomes.most_common():
+        print(f"  {outcome:20} {n}")
+    print(f"uncaught exceptions: {len(uncaught)}")
+    return 1 if uncaught else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
