@@ -244,6 +244,11 @@ def run_task(task: _Task, step: Callable[[str], None] = lambda _: None) -> _Task
 
 def _worker_main(conn: connection.Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # One BLAS thread per worker: the workers are the parallelism. Measured: with numpy's
+    # default thread pool two workers were no faster than one (its threads spin between calls).
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
     while True:
         task = conn.recv()
         if task is None:
@@ -439,11 +444,13 @@ def _run_pool(
 
     def finish(w: _Worker, res: _TaskResult) -> None:
         nonlocal done
-        task = w.task
+        task, current = w.task, w.current
         w.task = None
+        if pending and w.proc.is_alive():  # keep the worker busy while this result is saved
+            w.give(pending.pop(), timeout)
         save(task, res)
         done += 1
-        notify(ScanEvent("done", done, total, task.contract_id, w.current, res.status))
+        notify(ScanEvent("done", done, total, task.contract_id, current, res.status))
 
     try:
         while pending or any(w.task for w in workers):
@@ -479,7 +486,7 @@ def _run_pool(
                 w.kill()
                 res = _failure_result(w, hung, timeout, code)
                 workers[i] = _Worker(ctx)
-                finish(w, res)
+                finish(w, res)  # w is dead: its next task goes to the replacement
     except BaseException:  # Ctrl-C: the contracts in flight are dropped, the finished ones are committed
         for w in workers:
             w.kill()
