@@ -345,6 +345,7 @@ def scan_archive(
     fingerprint, versions = reference_fingerprint(library_dirs)
 
     with Store(db) as store:
+        previous = store.last_scan()
         scan_id = store.begin_scan(str(root.resolve()), __version__, versions, fingerprint)
         result = ScanResult(scan_id, Path(db), out, contracts=len(archive.contracts), skipped=archive.skipped)
         store.set_skipped(archive.skipped)
@@ -417,12 +418,22 @@ def scan_archive(
         counts = {"contracts": result.contracts, "analysed": result.analysed,
                   "rejudged": result.rejudged, "unchanged": result.unchanged}
         store.finish_scan(scan_id, "interrupted" if result.interrupted else "complete", counts)
-        if out is not None and not result.interrupted:
+        # The summaries are rewritten unless the store is exactly as the last complete scan left it.
+        unchanged_store = (
+            previous is not None
+            and previous == ("complete", store.last_scan()[1])
+            and not (result.analysed or result.rejudged or result.removed)
+        )
+        if out is not None and not result.interrupted and not (unchanged_store and _summaries_exist(out)):
             from .report.summary import write_summaries
 
             write_summaries(store, out)
     result.elapsed = time.perf_counter() - started
     return result
+
+
+def _summaries_exist(out: Path) -> bool:
+    return all((out / name).exists() for name in ("summary.csv", "summary.xlsx", "summary.html"))
 
 
 def _run_pool(

@@ -202,6 +202,14 @@ class Store:
             )
             return int(cur.lastrowid)
 
+    def last_scan(self) -> tuple[str, str] | None:
+        """(status, skipped files as JSON) of the most recent scan, None for a new store."""
+        row = self.db.execute("SELECT status FROM scans ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        skipped = json.dumps(sorted(map(list, self.db.execute("SELECT * FROM skipped"))), ensure_ascii=False)
+        return row[0], skipped
+
     def finish_scan(self, scan_id: int, status: str, counts: dict[str, int]) -> None:
         with self.transaction():
             self.db.execute(

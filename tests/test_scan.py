@@ -169,10 +169,16 @@ def test_scan_rescan_skips_unchanged_files(archive, tmp_path, monkeypatch):
         return real(path, settings, display, options)
 
     monkeypatch.setattr(ingest, "load_document", logged)
+    summaries = {p.name: p.stat().st_mtime_ns for p in out.glob("summary.*")}
     again = scan_archive(archive, db=db, out=out, jobs=2)
     assert (again.analysed, again.rejudged, again.unchanged) == (0, 0, 6)
     assert not log.exists()
     assert _verdicts(db) == before
+    # Nothing changed: the summaries stand as written; one deleted is written again.
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("summary.*")} == summaries
+    (out / "summary.xlsx").unlink()
+    scan_archive(archive, db=db, out=out, jobs=2)
+    assert (out / "summary.xlsx").exists()
 
     # One annex of a two-file contract changes: only that file is read again.
     (archive / "R06-001" / "02_別記.txt").write_text(build_annex(old=True), "utf-8")
@@ -180,7 +186,7 @@ def test_scan_rescan_skips_unchanged_files(archive, tmp_path, monkeypatch):
     assert (third.analysed, third.unchanged) == (1, 5)
     assert log.read_text("utf-8").split() == ["R06-001/02_別記.txt"]
     assert _rows(db, "SELECT status FROM contracts WHERE id = 'R06-001'") == [("findings",)]
-    assert len(_rows(db, "SELECT * FROM scans")) == 3
+    assert len(_rows(db, "SELECT * FROM scans")) == 4
 
 
 def test_scan_new_reference_version_rejudges_from_stored_text(archive, tmp_path, monkeypatch):
