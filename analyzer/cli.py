@@ -74,6 +74,11 @@ def _ingest_options(args: argparse.Namespace):
                          max_bytes=args.max_bytes)
 
 
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=Path("reports/tokki.sqlite"), metavar="PATH",
+                        help="結果のデータベース（既定 reports/tokki.sqlite） / result store")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tokki",
@@ -181,8 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         "are not read again and an interrupted scan resumes.",
     )
     sc.add_argument("directory", metavar="DIR", type=Path, help="契約書のフォルダ / archive folder")
-    sc.add_argument("--db", type=Path, default=Path("reports/tokki.sqlite"), metavar="PATH",
-                    help="結果のデータベース（既定 reports/tokki.sqlite） / result store")
+    _add_db(sc)
     sc.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                     help="レポートと集計の出力先（既定 reports/） / folder for reports and summaries")
     sc.add_argument("--jobs", type=int, metavar="N", help="ワーカープロセス数（既定: CPU コア数） / worker processes (default: all cores)")
@@ -198,8 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="tokki scan の結果（SQLite）から、不備のある契約の割合（表1）・最新／旧版の特記事項（表2）・条ごとの欠落・"
         "締結年ごとの旧版を表示します。ファイルは読みません。 / Prints the archive figures from the store, not the files.",
     )
-    sm.add_argument("--db", type=Path, default=Path("reports/tokki.sqlite"), metavar="PATH",
-                    help="結果のデータベース（既定 reports/tokki.sqlite） / result store")
+    _add_db(sm)
     sm.set_defaults(func=cmd_summary)
 
     fd = sub.add_parser(
@@ -208,8 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="保存済みの結果から、条・種類・締結日で絞り込んだ指摘を契約ごとに一覧します。 / Lists the findings "
         "matching a clause, a kind and a signing date, from the store.",
     )
-    fd.add_argument("--db", type=Path, default=Path("reports/tokki.sqlite"), metavar="PATH",
-                    help="結果のデータベース（既定 reports/tokki.sqlite） / result store")
+    _add_db(fd)
     fd.add_argument("--clause", metavar="ID", help="条（例: 15） / clause id")
     fd.add_argument("--kind", choices=["missing", "obsolete", "modified", "weakened"], help="指摘の種類 / finding kind")
     fd.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="この日以降に締結した契約 / signed on or after")
