@@ -74,6 +74,20 @@ def _ingest_options(args: argparse.Namespace):
                          max_bytes=args.max_bytes)
 
 
+def _add_judgment(parser: argparse.ArgumentParser) -> None:
+    """Options that say what to judge against: reference, 類型, signing date, 特定個人情報 (check and fix)."""
+    parser.add_argument(
+        "--reference", metavar="ID[@VERSION]", default="auto",
+        help="参照文（既定 auto: 判定した参照文の最新版） / reference set and version (default auto: identify, then the latest version)",
+    )
+    parser.add_argument("--type", dest="contract_type", choices=["1", "2", "3", "4"], help="契約の類型 1–4 / contract type")
+    parser.add_argument("--signed-on", type=_date, metavar="YYYY-MM-DD", help="契約締結日 / signing date")
+    parser.add_argument(
+        "--tokutei", action="store_true",
+        help="特定個人情報（マイナンバー）を扱う契約: その場合だけ必要な項も必須にする / the contract handles 特定個人情報",
+    )
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=Path("reports/tokki.sqlite"), metavar="PATH",
                         help="結果のデータベース（既定 reports/tokki.sqlite） / result store")
@@ -94,16 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         " / Checks one contract's 特記事項 clause by clause: current, obsolete, modified or missing.",
     )
     check.add_argument("files", nargs="+", metavar="FILE", type=Path, help="契約書のファイルまたはフォルダ（PDF・DOCX・TXT） / contract files, or its folder")
-    check.add_argument(
-        "--reference", metavar="ID[@VERSION]", default="auto",
-        help="参照文（既定 auto: 判定した参照文の最新版） / reference set and version (default auto: identify, then the latest version)",
-    )
-    check.add_argument("--type", dest="contract_type", choices=["1", "2", "3", "4"], help="契約の類型 1–4 / contract type")
-    check.add_argument("--signed-on", type=_date, metavar="YYYY-MM-DD", help="契約締結日 / signing date")
-    check.add_argument(
-        "--tokutei", action="store_true",
-        help="特定個人情報（マイナンバー）を扱う契約: その場合だけ必要な項も必須にする / the contract handles 特定個人情報",
-    )
+    _add_judgment(check)
     check.add_argument("--format", choices=["text", "json", "html"], default="text", help="出力形式 / output format")
     check.add_argument("-o", "--output", type=Path, metavar="OUT", help="出力ファイル（既定: 標準出力） / output file")
     check.add_argument("--id", dest="contract_id", help="契約ID（既定: 最初のファイル名） / contract id")
@@ -228,16 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fx.add_argument("file", metavar="DRAFT", type=Path, help="下書き（DOCX・PDF・TXT） / the draft (DOCX, PDF or TXT)")
     fx.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.docx", help="出力する DOCX / the corrected DOCX")
-    fx.add_argument(
-        "--reference", metavar="ID[@VERSION]", default="auto",
-        help="参照文（既定 auto: 判定した参照文の最新版） / reference set and version (default auto: identify, then the latest version)",
-    )
-    fx.add_argument("--type", dest="contract_type", choices=["1", "2", "3", "4"], help="契約の類型 1–4 / contract type")
-    fx.add_argument("--signed-on", type=_date, metavar="YYYY-MM-DD", help="契約締結日 / signing date")
-    fx.add_argument(
-        "--tokutei", action="store_true",
-        help="特定個人情報（マイナンバー）を扱う契約 / the contract handles 特定個人情報",
-    )
+    _add_judgment(fx)
     _add_library(fx)
     _add_ingest(fx, convert=False)
     fx.set_defaults(func=cmd_fix)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import os
 import re
 import tempfile
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from .model import Change, ChangeKind, Clause, ClauseResult, ClauseStatus, Docum
 from .normalize import Comparable, normalize_spans
 from .pipeline import AUTO, analyze
 from .references import load_reference_library, resolve_reference
+from .report import save_atomic
 from .segment import operative_spans, segment_documents
 from .settings import Settings, default_settings
 
@@ -945,20 +945,8 @@ def _fix_docx(path: Path, out: Path, reference: str | None, options: dict, now: 
                 plan.not_fixed.append((result.clause_id, "任意事項のため挿入しません / optional clause, not inserted"))
     _plan_missing(ctx, plan, missing, refs, [c.id for c in version.clauses], matches)
     _apply_plan(document, paras, plan, now)
-    _save_atomic(document, out)
+    save_atomic(out, document.save)
     return FixResult(str(path), str(out), report, tuple(plan.fixed), tuple(plan.not_fixed))
-
-
-def _save_atomic(document, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        document.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------- PDF / text input

@@ -24,15 +24,21 @@ def render_report(report: Report, fmt: str, **options) -> str:
     return WRITERS[fmt](report, **options)
 
 
-def write_atomic(path: Path | str, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+def save_atomic(path: Path | str, save: Callable[[str], None]) -> None:
+    """Have ``save`` write a temporary file in ``path``'s folder, then rename it over ``path``:
+    an interrupted run leaves the old file, never a half-written one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        save(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path | str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (see save_atomic)."""
+    save_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -270,15 +268,9 @@ def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
             ws.append([bool(v) if h == "mandatory" else v for h, v in zip(header, row)])
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from . import save_atomic
+
+    save_atomic(path, wb.save)
 
 
 def _bars(items: list[tuple[str, int]], total: int | None = None, width: int = 360) -> dict:
