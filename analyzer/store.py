@@ -232,10 +232,6 @@ class Store:
         )
         return {r["id"]: StoredContract(*r) for r in rows}
 
-    def stored_hashes(self) -> dict[str, tuple[str, int, float]]:
-        """path → (sha256, size, mtime) as last recorded."""
-        return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute("SELECT path, sha256, size, mtime FROM files")}
-
     def remove_contracts(self, keep: set[str]) -> list[str]:
         """Delete the contracts no longer in the archive."""
         gone = [r[0] for r in self.db.execute("SELECT id FROM contracts") if r[0] not in keep]
