@@ -12,13 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import CorruptDocument, DocumentError, EmptyDocument, UnsupportedFormat, UsageError
 from .ingest import READERS, UNSUPPORTED_HINTS, natural_key
 from .ingest.text import decode_bytes
+from .ja.dates import parse_given_date
 
 MANIFEST = "manifest.csv"
 LABELS = "labels.json"
@@ -111,6 +113,90 @@ def contract_folder_files(folder: Path) -> list[Path]:
     return _files_under(folder, folder, [])
 
 
+def _names(entries: list[str], limit: int = 3) -> str:
+    more = f" ほか {len(entries) - limit} 件 / and {len(entries) - limit} more" if len(entries) > limit else ""
+    return "・".join(entries[:limit]) + more
+
+
+def _no_document(folder: Path, skipped: list[tuple[str, str]]) -> DocumentError:
+    """Why a folder given as one contract holds nothing to read: ``empty`` or ``unsupported_format``."""
+    others = [path for path, reason in skipped if reason == "not a document"]
+    if others:
+        return UnsupportedFormat(
+            str(folder),
+            f"対応形式（PDF・DOCX・TXT）のファイルがありません（{_names(others)}） / no PDF, DOCX or TXT file in the folder",
+        )
+    if skipped:
+        return EmptyDocument(
+            str(folder),
+            f"隠しファイル・ロックファイルのほかにファイルがありません（{_names([p for p, _ in skipped])}）"
+            " / the folder holds only hidden or lock files",
+        )
+    return EmptyDocument(str(folder), "フォルダが空です / the folder is empty")
+
+
+def looks_like_archive(folder: Path) -> int:
+    """The number of contracts when ``folder`` is laid out as an archive rather than one contract, else 0.
+
+    An archive has a manifest.csv (or labels.json), or two or more subfolders holding documents
+    (each subfolder is one contract to ``tokki scan``); a contract folder has its files directly in it.
+    """
+    folder = Path(folder)
+    marked = (folder / MANIFEST).is_file() or (folder / LABELS).is_file()
+    subfolders = 0
+    if not marked:
+        for entry in folder.iterdir():
+            if entry.is_dir() and not entry.is_symlink() and not entry.name.startswith(".") and contract_folder_files(entry):
+                subfolders += 1
+                if subfolders >= 2:
+                    break
+    if not marked and subfolders < 2:
+        return 0
+    try:
+        return len(read_archive(folder).contracts)
+    except UsageError:  # an unreadable manifest: still an archive, for tokki scan to report on
+        return -1
+
+
+def contract_files(paths: Sequence[Path | str], readable: Iterable[str] = READERS) -> list[Path]:
+    """The files of one contract in reading order: natural order of their paths (別紙2 before 別紙10).
+
+    A folder stands for the documents in it (recursively; hidden and lock files left out).
+    Raises a DocumentError naming the path when there is nothing to read: a path that does not
+    exist (``corrupt``), a folder with no file (``empty``), a folder with no document of a
+    ``readable`` format (``unsupported_format``); and UsageError for a folder laid out as an
+    archive of several contracts (that is ``tokki scan``'s input).
+    """
+    readable = set(readable)
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            count = looks_like_archive(p)
+            if count:
+                ja, en = (f"契約 {count} 件の", f" of {count} contracts") if count > 0 else ("契約の", "")
+                raise UsageError(
+                    f"{p}: 1件の契約ではなく、{ja}アーカイブのようです。一括照合は tokki scan {p} を使ってください"
+                    f"（1件の契約なら、そのファイルを指定してください） / looks like an archive{en}: check it with"
+                    f" `tokki scan {p}` (or name the files of one contract)"
+                )
+            skipped: list[tuple[str, str]] = []
+            found = _files_under(p, p, skipped)
+            if not found:
+                raise _no_document(p, skipped)
+            if not any(f.suffix.lower() in readable for f in found):
+                raise UnsupportedFormat(
+                    str(p),
+                    f"読める形式のファイルがありません（{_names([_rel(f, p) for f in found])}） / no file in a format tokki reads"
+                    " (PDF, DOCX, TXT; .doc and .rtf with --convert)",
+                )
+            files.extend(found)
+        elif p.exists() or p.is_symlink():  # a broken link is reported by the reader
+            files.append(p)
+        else:
+            raise CorruptDocument(str(p), "ファイルがありません / no such file or folder")
+    return sorted(files, key=lambda p: natural_key(str(p)))
+
+
 def _read_manifest(root: Path) -> list[dict[str, str]]:
     path = root / MANIFEST
     try:
@@ -139,6 +225,11 @@ def _manifest_path(root: Path, rel: str, where: str) -> Path:
 def read_archive(root: Path) -> Archive:
     """The contracts of an archive folder, in natural order of their ids."""
     root = Path(root)
+    if root.is_file():
+        raise UsageError(
+            f"{root}: フォルダではなくファイルです。1件の契約は tokki check {root} で照合します"
+            f" / a file, not an archive folder: check one contract with `tokki check {root}`"
+        )
     if not root.is_dir():
         raise UsageError(f"{root}: フォルダがありません / no such folder")
     skipped: list[tuple[str, str]] = []
@@ -171,9 +262,9 @@ def read_archive(root: Path) -> Archive:
                 files = grouped.get(cid, [])
             grouped.pop(cid, None)
             try:
-                signed = date.fromisoformat(row["signed_on"]) if row.get("signed_on") else None
+                signed = parse_given_date(row["signed_on"]) if row.get("signed_on") else None
             except ValueError as exc:
-                raise UsageError(f"{where}: signed_on は YYYY-MM-DD / bad signed_on: {row['signed_on']}") from exc
+                raise UsageError(f"{where}: signed_on: {exc}") from exc
             specs[cid] = ContractSpec(
                 cid, tuple(files), row.get("type") or None, signed, row.get("reference") or None
             )

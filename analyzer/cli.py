@@ -6,16 +6,20 @@ unreadable input (a one-line message on stderr names the file and the reason).
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .errors import TokkiError, UsageError
 from .evaluate import evaluate_archive, format_eval
+from .files import ensure_writable
 from .identify import format_identification, identify
+from .ja.dates import parse_given_date
 from .pipeline import analyze
 from .references import load_reference_library, resolve_reference
 from .report import render_report, write_atomic
@@ -24,18 +28,80 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 DEFAULT_IMPORT_DIR = "reference_library"
 
 
+# argparse's own messages → one line in Japanese and English (pattern, Japanese, English).
+_ARGPARSE_MESSAGES = (
+    (r"argument (?P<arg>[^:]+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)",
+     "{arg} に {value} は指定できません。指定できる値: {choices}", "invalid value '{value}' for {arg}; choose from {choices}"),
+    (r"the following arguments are required: (?P<args>.+)",
+     "必要な引数がありません: {args}", "missing required argument: {args}"),
+    (r"unrecognized arguments: (?P<args>.+)", "不明な引数です: {args}", "unrecognized argument: {args}"),
+    (r"argument (?P<arg>[^:]+): expected (one|at least one) argument",
+     "{arg} の値がありません", "{arg} needs a value"),
+    (r"argument (?P<arg>[^:]+): ignored explicit argument (?P<value>.+)",
+     "{arg} は値を取りません（{value}）", "{arg} takes no value ({value})"),
+    (r"ambiguous option: (?P<arg>\S+) could match (?P<choices>.+)",
+     "オプション {arg} があいまいです。候補: {choices}", "ambiguous option {arg}; could be {choices}"),
+)
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep its one-line style
-        self.print_usage(sys.stderr)
-        print(f"tokki: {message}", file=sys.stderr)
+    """argparse with one-line bilingual errors that name the valid values (exit 2 like argparse)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {self.translate(message)} [{self.prog} -h]", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+    def translate(self, message: str) -> str:
+        for pattern, ja, en in _ARGPARSE_MESSAGES:
+            m = re.fullmatch(pattern, message)
+            if m:
+                fields = {k: v.replace("'", "") for k, v in m.groupdict().items()}
+                if "args" in fields:
+                    fields["args"] = self._with_choices(fields["args"])
+                if "value" in fields and "choices" in fields:
+                    close = difflib.get_close_matches(fields["value"], [c.strip() for c in fields["choices"].split(",")], 1)
+                    if close:
+                        ja += f"（{close[0]} ですか？）"
+                        en += f" (did you mean {close[0]}?)"
+                return f"{ja.format(**fields)} / {en.format(**fields)}"
+        m = re.fullmatch(r"argument (?P<arg>[^:]+): (?P<msg>.+)", message)  # our type functions: already bilingual
+        return f"{m['arg']}: {m['msg']}" if m else message
+
+    def _with_choices(self, names: str) -> str:
+        """Required arguments named with their valid values: COMMAND (check, identify, …)."""
+        out = []
+        for name in (n.strip() for n in names.split(",")):
+            action = next((a for a in self._actions if name in (a.metavar, a.dest, *a.option_strings)), None)
+            choices = getattr(action, "choices", None)
+            out.append(f"{name} ({', '.join(choices)})" if choices else name)
+        return ", ".join(out)
 
 
 def _date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        return parse_given_date(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD で指定してください / expected YYYY-MM-DD: {value!r}")
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"1 以上の整数を指定してください / expected a whole number of at least 1: {value!r}")
+    return n
+
+
+def _seconds(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        n = 0.0
+    if not n > 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(f"正の秒数を指定してください（例: 120） / expected a positive number of seconds: {value!r}")
+    return n
 
 
 def _add_library(parser: argparse.ArgumentParser) -> None:
@@ -99,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="契約書の特記事項を参照文と照合します / checks a contract's 特記事項 against the reference text.",
     )
     parser.add_argument("--version", action="version", version=f"tokki {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
 
     check = sub.add_parser(
         "check",
@@ -134,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="同梱の reference_clauses/ と --library の参照文を一覧・表示し、2つの版の新旧対照表（HTML）を作ります。"
         " / Lists and shows the reference sets, and writes a 新旧対照表 (HTML) of two versions.",
     )
-    refs_sub = refs.add_subparsers(dest="refs_command", required=True, parser_class=_Parser, help="refs の操作 / action")
+    refs_sub = refs.add_subparsers(dest="refs_command", metavar="ACTION", required=True, parser_class=_Parser,
+                                   help="refs の操作 / action")
     r_list = refs_sub.add_parser("list", help="参照文の一覧 / list reference sets", description="参照文と版の一覧 / reference sets and versions")
     r_show = refs_sub.add_parser("show", help="1つの版の条文 / the clauses of one version", description="1つの版の条文を表示 / prints one version's clauses")
     r_show.add_argument("reference", metavar="ID[@VERSION]", help="参照文と版（既定: 最新版） / set and version (default: latest)")
@@ -194,8 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(sc)
     sc.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                     help="レポートと集計の出力先（既定 reports/） / folder for reports and summaries")
-    sc.add_argument("--jobs", type=int, metavar="N", help="ワーカープロセス数（既定: CPU コア数） / worker processes (default: all cores)")
-    sc.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+    sc.add_argument("--jobs", type=_positive_int, metavar="N", help="ワーカープロセス数（既定: CPU コア数） / worker processes (default: all cores)")
+    sc.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
                     help="1文書あたりの時間制限（既定 60 秒） / per-document time limit")
     _add_library(sc)
     _add_ingest(sc)
@@ -240,18 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _missing_file(files: list[Path]) -> bool:
-    """Say so (one line on stderr) when an input path does not exist."""
-    for f in files:
-        if not f.exists():
-            print(f"tokki: {f}: ファイルがありません / no such file", file=sys.stderr)
-            return True
-    return False
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    if _missing_file(args.files):
-        return EXIT_USAGE
+    if args.output is not None:
+        ensure_writable(args.output)  # before the analysis, not after it
     report = analyze(
         args.files,
         reference=args.reference,
@@ -275,8 +333,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_identify(args: argparse.Namespace) -> int:
-    if _missing_file(args.files):
-        return EXIT_USAGE
     result = identify(args.files, library_dirs=args.library)
     if args.format == "json":
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
@@ -315,6 +371,8 @@ def cmd_refs_show(args: argparse.Namespace) -> int:
 def cmd_refs_diff(args: argparse.Namespace) -> int:
     from .report.comparison import render_comparison
 
+    if args.output is not None:
+        ensure_writable(args.output)
     library = load_reference_library(args.library)
     ref_set, new = resolve_reference(library, args.new or args.old.partition("@")[0])
     if "@" in args.old:
@@ -334,8 +392,9 @@ def cmd_refs_diff(args: argparse.Namespace) -> int:
 def cmd_refs_import(args: argparse.Namespace) -> int:
     from .importer import import_notice, write_import
 
-    if _missing_file([args.file]):
-        return EXIT_USAGE
+    if not args.file.is_file():
+        raise UsageError(f"{args.file}: ファイルがありません / no such file")
+    ensure_writable(args.output, folder=True)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", args.set_id):
         raise UsageError(f"ID は英数字・. _ - で指定してください / ID must be letters, digits, '.', '_' or '-': {args.set_id!r}")
     result = import_notice(args.file, args.set_id, args.effective, issuer=args.issuer)
@@ -361,8 +420,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     from .scan import console_progress, scan_archive
 
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs は 1 以上 / --jobs must be at least 1")
     result = scan_archive(
         args.directory, db=args.db, out=args.out, jobs=args.jobs, timeout=args.timeout,
         library_dirs=args.library, progress=console_progress(sys.stderr), ingest=_ingest_options(args),
@@ -406,8 +463,6 @@ def cmd_findings(args: argparse.Namespace) -> int:
 def cmd_fix(args: argparse.Namespace) -> int:
     from .fix import fix_document
 
-    if _missing_file([args.file]):
-        return EXIT_USAGE
     result = fix_document(
         args.file, args.output, reference=args.reference, contract_type=args.contract_type,
         signed_on=args.signed_on, library_dirs=args.library, tokutei=args.tokutei,

@@ -77,6 +77,17 @@ class DocumentTimeout(DocumentError):
     code = ErrorCode.TIMEOUT
 
 
+class OutputError(TokkiError):
+    """An output (report, summary, store, DOCX, reference file) cannot be written where the user asked.
+
+    Raised before any input is read when the destination is not writable, or when a
+    write fails later (disk full…); the CLI exits 2, and nothing is left half-written.
+    """
+
+    def __init__(self, path: str, ja: str, en: str) -> None:
+        super().__init__(path, f"書き込めません: {ja} / cannot write: {en}")
+
+
 class UsageError(TokkiError):
     """Bad command-line usage or an unknown reference (exit code 2)."""
 

@@ -25,7 +25,7 @@ from .model import Change, ChangeKind, Clause, ClauseResult, ClauseStatus, Docum
 from .normalize import Comparable, normalize_spans
 from .pipeline import AUTO, analyze
 from .references import load_reference_library, resolve_reference
-from .report import save_atomic
+from .files import ensure_writable, save_atomic
 from .segment import operative_spans, segment_documents
 from .settings import Settings, default_settings
 
@@ -876,6 +876,7 @@ def fix_document(
         raise UsageError(f"{out}: 出力は .docx にしてください / the output must be a .docx file")
     if out.exists() and out.resolve() == path.resolve():
         raise UsageError(f"{out}: 入力と同じファイルには書けません / the output must not be the input file")
+    ensure_writable(out)  # before the analysis: a clerk learns at once, not after it
     options = dict(contract_type=contract_type, signed_on=signed_on, library_dirs=library_dirs,
                    settings=settings, tokutei=tokutei, ingest=ingest)
     suffix = path.suffix.lower()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .archive import contract_files
 from .ingest import load_document
 from .match import ContractText, match_clauses, prepare_contract, reference_forms, similarity
 from .model import ReferenceSet, ReferenceVersion
@@ -124,8 +125,6 @@ def identify(
     paths: Sequence[Path | str], *, library_dirs: Sequence[Path] = (), settings: Settings | None = None
 ) -> Identification:
     """Which reference version the contract follows. Unreadable files raise DocumentError."""
-    from .pipeline import contract_files
-
     settings = settings or default_settings()
     library = load_reference_library(library_dirs)
     documents = [load_document(p, settings) for p in contract_files(paths)]

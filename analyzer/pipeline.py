@@ -9,36 +9,29 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from .archive import contract_folder_files
+from .archive import contract_files
 from .errors import DocumentError, UsageError
-from .ingest import IngestOptions, load_document, natural_key
+from .ingest import IngestOptions, load_document, readable_suffixes
 from .identify import identify_set, rank_references
 from .judge import JudgeContext, findings_for, judge_clause, obsolete_content_findings
 from .match import match_clauses, prepare_contract, reference_forms
 from .model import ClauseResult, Document, OcrPage, Report, ReportError
-from .references import load_reference_library, resolve_reference
+from .references import load_reference_library, resolve_reference, supersession
 from .metadata import extract_metadata
 from .segment import segment_documents
 from .settings import Settings, default_settings
 from .topics import contract_coverage, coverage_findings, topic_results
 
 
-def contract_files(paths: Sequence[Path | str]) -> list[Path]:
-    """The files of one contract in reading order: natural order of their paths (別紙2 before 別紙10).
-
-    A folder stands for the documents in it (recursively; hidden and lock files left out).
-    """
-    files: list[Path] = []
-    for p in map(Path, paths):
-        files.extend(contract_folder_files(p) if p.is_dir() else [p])
-    return sorted(files, key=lambda p: natural_key(str(p)))
-
-
 AUTO = "auto"
 
 
-def default_contract_id(files: Sequence[Path]) -> str:
-    """The folder name for a contract of several files in one folder, else the file name without suffix."""
+def default_contract_id(paths: Sequence[Path | str], files: Sequence[Path]) -> str:
+    """The contract id when none is given: the folder's name for one folder (as ``tokki scan`` names
+    a contract folder) or for several files of one folder, else the first file's name without suffix."""
+    paths = [Path(p) for p in paths]
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0].resolve().name
     if not files:
         return ""
     parents = {p.resolve().parent for p in files}
@@ -72,10 +65,13 @@ def analyze(
     ``ingest``: how files are opened (password, OCR, conversion, size limit).
     """
     settings = settings or default_settings()
-    files = contract_files(paths)
+    ingest = ingest or IngestOptions()
+    files = [Path(p) for p in paths]  # as given, for the report of a path with nothing to read
+    documents: list[Document] | DocumentError
     try:
+        files = contract_files(paths, readable_suffixes(ingest))
         documents = load_documents(files, settings, ingest)
-    except DocumentError as exc:
+    except DocumentError as exc:  # nothing to read, or an unreadable file: an error report, never a verdict
         documents = exc
     return check_documents(
         documents,
@@ -83,7 +79,7 @@ def analyze(
         reference=reference,
         contract_type=contract_type,
         signed_on=signed_on,
-        contract_id=contract_id,
+        contract_id=contract_id or default_contract_id(paths, files),
         library_dirs=library_dirs,
         settings=settings,
         tokutei=tokutei,
@@ -149,13 +145,14 @@ def check_documents(
     ref_set, version = resolve_reference(library, None if auto else reference)
     files = [Path(p) for p in files]
     base = dict(
-        contract_id=contract_id or default_contract_id(files),
+        contract_id=contract_id or default_contract_id(files, files),
         files=tuple(str(p) for p in files),
         signed_on=signed_on,
         reference_id=ref_set.id,
         reference_version=version.version,
         reference_title=version.title,
         contract_type=contract_type,
+        supersession=supersession(ref_set, version),  # the version checked against was replaced
     )
     if isinstance(documents, DocumentError):
         return Report(**base, error=ReportError(documents.code, documents.reason, documents.path))
@@ -184,6 +181,7 @@ def check_documents(
         ref_set = library[set_id]
         version = ref_set.current
         base.update(reference_id=ref_set.id, reference_version=version.version, reference_title=version.title)
+        base["supersession"] = supersession(ref_set, version)
         notes.append(
             f"参照文を自動判定: {ref_set.id}（{ref_set.issuer}、確信度 {confidence:.2f}）の最新版 {version.version} と照合 / "
             f"reference chosen automatically (confidence {confidence:.2f})"

@@ -10,6 +10,7 @@ contracts in flight.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -25,7 +26,8 @@ from typing import TextIO
 
 from . import __version__
 from .archive import ContractSpec, read_archive
-from .errors import DocumentError, ErrorCode, UsageError
+from .errors import DocumentError, ErrorCode, OutputError, UsageError
+from .files import ensure_writable, output_error, write_atomic
 from .ingest import IngestOptions
 from .model import Document, Report
 from .store import DEFAULT_DB, FileRecord, Store
@@ -136,6 +138,15 @@ def _relative(path: Path, root: Path) -> str:
 def safe_name(contract_id: str) -> str:
     """A file name for a contract id (ids from a manifest may hold / or :)."""
     return "".join("_" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in contract_id).strip(". ") or "_"
+
+
+def remove_outputs(*paths: Path) -> None:
+    """Remove stale reports (a contract no longer judged); a failure is an OutputError."""
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise output_error(path, exc) from exc
 
 
 def report_paths(out: Path, contract_id: str) -> tuple[Path, Path]:
@@ -339,7 +350,17 @@ def scan_archive(
     started = time.perf_counter()
     root = Path(root)
     archive = read_archive(root)
+    if not archive.contracts:
+        skipped = f"（対象外 {len(archive.skipped)} 件: {', '.join(p for p, _ in archive.skipped[:3])}）" if archive.skipped else ""
+        raise UsageError(
+            f"{root}: 契約書が見つかりません{skipped}。PDF・DOCX・TXT のファイルか、契約ごとのフォルダを置いてください"
+            f" / no contract in the folder: put PDF, DOCX or TXT files, or one folder per contract, in it"
+        )
     out = Path(out) if out is not None else None
+    # Every destination is checked before the store is opened or a file read.
+    ensure_writable(db)
+    if out is not None:
+        ensure_writable(out, folder=True)
     jobs = max(1, jobs or os.cpu_count() or 1)
     library_dirs = tuple(Path(p) for p in library_dirs)
     fingerprint, versions = reference_fingerprint(library_dirs)
@@ -356,21 +377,18 @@ def scan_archive(
 
         def save(task: _Task, res: _TaskResult) -> None:
             spec, files, key, meta = records[task.key]
+            if out is not None:  # the reports first: a contract whose report cannot be written is not stored
+                json_path, html_path = report_paths(out, spec.id)
+                if res.json is None:
+                    remove_outputs(json_path, html_path)
+                else:
+                    write_atomic(json_path, res.json)
+                    write_atomic(html_path, res.html or "")
             store.save_contract(
                 contract_id=spec.id, spec=meta, files=files, input_key=key, judged_with=fingerprint,
                 scan_id=scan_id, status=res.status, report=res.report, report_json=res.json,
                 documents=res.documents, segments=res.segments, error=res.error,
             )
-            if out is not None:
-                json_path, html_path = report_paths(out, spec.id)
-                if res.json is None:
-                    json_path.unlink(missing_ok=True)
-                    html_path.unlink(missing_ok=True)
-                else:
-                    from .report import write_atomic
-
-                    write_atomic(json_path, res.json)
-                    write_atomic(html_path, res.html or "")
             result.statuses[res.status] += 1
             result.pages += res.pages
 
@@ -415,6 +433,10 @@ def scan_archive(
                 _run_pool(tasks, save, jobs, timeout, library_dirs, progress)
         except KeyboardInterrupt:
             result.interrupted = True
+        except OutputError:  # a report or the store could not be written: stop, keep what is committed
+            with contextlib.suppress(OutputError):  # the store itself may be what failed
+                store.finish_scan(scan_id, "interrupted", {})
+            raise
         counts = {"contracts": result.contracts, "analysed": result.analysed,
                   "rejudged": result.rejudged, "unchanged": result.unchanged}
         store.finish_scan(scan_id, "interrupted" if result.interrupted else "complete", counts)

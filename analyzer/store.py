@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .errors import OutputError
+from .files import output_error
 from .model import Document, Page, Report, Severity
 
 DEFAULT_DB = Path("reports/tokki.sqlite")
@@ -151,13 +153,16 @@ class Store:
 
     def __init__(self, path: Path | str, migrations: Sequence[tuple[str, str]] = MIGRATIONS) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit BEGIN/COMMIT below
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self.migrate(migrations)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit BEGIN/COMMIT below
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.migrate(migrations)
+        except (sqlite3.Error, OSError) as exc:
+            raise store_error(self.path, exc) from exc
 
     # ------------------------------------------------------------ schema
 
@@ -180,7 +185,7 @@ class Store:
         return [r[0] for r in self.db.execute("SELECT name FROM migrations ORDER BY name")]
 
     def transaction(self):
-        return _Transaction(self.db)
+        return _Transaction(self.db, self.path)
 
     def close(self) -> None:
         self.db.close()
@@ -336,15 +341,48 @@ class Store:
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE … COMMIT, ROLLBACK on any exception; SQLite failures become OutputError."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
+        self.path = path
 
     def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
         return self.db
 
-    def __exit__(self, exc_type, *_) -> None:
-        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+    def __exit__(self, exc_type, exc, _tb) -> None:
+        try:
+            self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        except sqlite3.Error as error:
+            raise store_error(self.path, error) from error
+        if isinstance(exc, sqlite3.Error):
+            raise store_error(self.path, exc) from exc
+
+
+# SQLite's messages → (Japanese, English) reasons for the one line a user reads.
+_SQLITE_REASONS = (
+    ("unable to open", "データベースを開けません（フォルダがない・権限がない）", "unable to open the database file"),
+    ("readonly", "読み取り専用です（権限を確認してください）", "the database is read-only"),
+    ("not a database", "SQLite のデータベースではありません", "the file is not a tokki database"),
+    ("full", "ディスクの空きがありません", "the disk is full"),
+    ("locked", "ほかの tokki が使用中です。終わってから実行してください", "the database is locked by another process"),
+    ("disk i/o", "ディスクの読み書きに失敗しました", "disk I/O error"),
+)
+
+
+def store_error(path: Path, exc: Exception) -> OutputError:
+    """The OutputError for a failure of the SQLite store at ``path``."""
+    if isinstance(exc, OSError):
+        return output_error(path, exc)
+    text = str(exc).lower()
+    for needle, ja, en in _SQLITE_REASONS:
+        if needle in text:
+            return OutputError(str(path), ja, en)
+    return OutputError(str(path), f"データベースのエラー（{exc}）", f"database error: {exc}")
 
 
 def open_existing(path: Path | str) -> Store:

@@ -25,6 +25,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .errors import OutputError
+from .files import write_atomic
 from .model import (
     ClauseResult,
     ClauseStatus,
@@ -326,10 +328,8 @@ def topic_model(library: dict[str, ReferenceSet], settings: Settings) -> LinearM
     if model is None:
         model = TopicModel(training_examples(library, settings)).linear()
         try:  # a cache that cannot be written (read-only home) only costs the training next time
-            from .report import write_atomic
-
             write_atomic(path, json.dumps(model.to_json(), ensure_ascii=False))
-        except OSError:
+        except OutputError:
             pass
     _MODEL_CACHE.clear()
     _MODEL_CACHE[key] = model

@@ -53,7 +53,7 @@ def test_archive_manifest_regroups_and_supplies_metadata(tmp_path, encoding):
 
 @pytest.mark.parametrize(
     "row",
-    ["x,../outside.pdf,,,\n", "x,/etc/passwd,,,\n", ",,1,,\n", "x,a.pdf,,2024/04/01,\n"],
+    ["x,../outside.pdf,,,\n", "x,/etc/passwd,,,\n", ",,1,,\n", "x,a.pdf,,2024-02-30,\n"],
     ids=["dotdot", "absolute", "no-id-no-files", "bad-date"],
 )
 def test_archive_bad_manifest_rows_are_refused(tmp_path, row):

@@ -82,15 +82,32 @@ def test_cli_text_error_goes_to_stderr_only(capsys, write):
     assert re.fullmatch(r"tokki: .*empty\.txt: .* \[empty\]\n", err)
 
 
-@pytest.mark.parametrize(
-    "args",
-    [["check"], ["check", "--type", "5", "x.txt"], ["check", "--signed-on", "2024/04/01", "x.txt"], ["frobnicate"]],
-)
-def test_cli_bad_usage_exits_2(capsys, args):
+# Usage errors (argparse's included): one line, Japanese and English, naming the valid values.
+BAD_USAGE = [
+    (["check"], "必要な引数がありません: FILE", "missing required argument: FILE"),
+    (["check", "--type", "5", "x.txt"], "--type に 5 は指定できません。指定できる値: 1, 2, 3, 4", "choose from 1, 2, 3, 4"),
+    (["check", "--format", "xml", "x.txt"], "指定できる値: text, json, html", "invalid value 'xml' for --format"),
+    (["check", "--signed-on", "2023-02-30", "x.txt"], "2023-02-30 という日付はありません（2023年2月は28日まで）", "no such date"),
+    (["check", "--signed-on", "yesterday", "x.txt"], "日付は YYYY-MM-DD", "expected a date"),
+    (["frobnicate"], "COMMAND に frobnicate は指定できません", "choose from check, identify, refs"),
+    (["chek", "x.txt"], "（check ですか？）", "did you mean check?"),
+    ([], "必要な引数がありません: COMMAND (check, identify, refs, eval, scan, summary, findings, fix)", "missing"),
+    (["scan", "--jobs", "0", "d"], "--jobs: 1 以上の整数を指定してください", "at least 1"),
+    (["scan", "--timeout", "-5", "d"], "--timeout: 正の秒数を指定してください", "positive number of seconds"),
+    (["refs"], "必要な引数がありません: ACTION (list, show, diff, import)", "missing required argument"),
+    (["findings", "--kind", "gone"], "指定できる値: missing, obsolete, modified, weakened", "invalid value 'gone'"),
+]
+
+
+@pytest.mark.parametrize(("args", "ja", "en"), BAD_USAGE)
+def test_cli_bad_usage_is_one_bilingual_line_with_the_valid_values(capsys, args, ja, en):
     with pytest.raises(SystemExit) as exc:
         main(args)
     assert exc.value.code == 2
-    assert "Traceback" not in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1, err
+    assert err.startswith("tokki") and ja in err and en in err and " / " in err
+    assert "usage:" not in err and "Traceback" not in err
 
 
 def test_cli_missing_file_and_unknown_reference_exit_2(capsys, tmp_path, write):

@@ -10,7 +10,6 @@ import builtins
 import io
 import json
 import os
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -94,20 +93,13 @@ def test_hostile_text_pdf_with_scanned_signature_page(tmp_path):
     assert any(f"page {n}" in note and "image-only" in note for note in report.notes)
 
 
-def _ocr_fixture(path: Path) -> Path:
+def _ocr_fixture(path: Path, font_file: str) -> Path:
     """One A4 page holding 第1–第6 of the Fukuoka annex as a 300-dpi image (no text layer)."""
     from PIL import Image, ImageDraw, ImageFont
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen.canvas import Canvas
 
-    font_file = next(
-        (f for f in ("/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
-                     "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf") if Path(f).exists()),
-        None,
-    )
-    # CI installs fonts-ipafont-gothic (.ci/run): a missing Japanese font is a broken environment.
-    assert font_file, "no Japanese font: apt-get install fonts-ipafont-gothic (see .ci/run)"
     lines = [ln for ln in annex_lines() if ln][:14]
     image = Image.new("L", (2480, 3508), 255)
     draw = ImageDraw.Draw(image)
@@ -124,12 +116,10 @@ def _ocr_fixture(path: Path) -> Path:
     return path
 
 
-def test_hostile_ocr_reads_a_scan_and_marks_the_report(tmp_path, capsys):
-    # CI installs Tesseract with Japanese data and the [ocr] extra (.ci/run): missing means broken, not skipped.
-    from analyzer.ingest.ocr import ocr_unavailable
-
-    assert ocr_unavailable("jpn") is None, ocr_unavailable("jpn")
-    path = _ocr_fixture(tmp_path / "scan-annex.pdf")
+def test_hostile_ocr_reads_a_scan_and_marks_the_report(tmp_path, capsys, require_program):
+    # Tesseract with jpn data, pytesseract and a Japanese font: skipped without them, failed under CI=true (conftest.py).
+    require_program("tesseract")
+    path = _ocr_fixture(tmp_path / "scan-annex.pdf", require_program("japanese-font"))
     code, out, err = cli(capsys, "check", "--ocr", "--reference", "fukuoka-pref", "--format", "json", str(path))
     data = json.loads(out)
     import jsonschema
@@ -214,9 +204,8 @@ def _rtf(text: str) -> bytes:
     return ("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 MS Mincho;}}\\f0\n" + "".join(body) + "}").encode("ascii")
 
 
-def test_hostile_convert_rtf_with_libreoffice_without_touching_the_input(tmp_path, capsys):
-    # CI installs libreoffice-writer (.ci/run): a missing soffice is a broken environment, not a skip.
-    assert shutil.which("soffice") or shutil.which("libreoffice"), "soffice not found (see .ci/run)"
+def test_hostile_convert_rtf_with_libreoffice_without_touching_the_input(tmp_path, capsys, require_program):
+    require_program("soffice")  # skips without LibreOffice, fails under CI=true (conftest.py)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     path = inbox / "annex.rtf"
@@ -376,7 +365,8 @@ def test_hostile_file_vanishing_mid_scan(tmp_path, monkeypatch):
     root.mkdir()
     for name in ("A", "B"):
         (root / f"{name}.txt").write_text(fukuoka_annex(), "utf-8")
-    assert error_of(root / "gone.pdf")[:2] == (ErrorCode.CORRUPT, MISSING_MESSAGE)
+    # A path that never existed is named as such; a file that vanishes while being read gets MISSING_MESSAGE below.
+    assert error_of(root / "gone.pdf")[:2] == (ErrorCode.CORRUPT, "ファイルがありません / no such file or folder")
 
     import analyzer.scan as scan
 

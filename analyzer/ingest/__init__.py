@@ -107,6 +107,11 @@ class IngestOptions:
         return out
 
 
+def readable_suffixes(options: IngestOptions) -> set[str]:
+    """The suffixes a contract may be read from with these options (.doc and .rtf with ``convert``)."""
+    return set(READERS) | (convert.CONVERTIBLE if options.convert else set())
+
+
 def sniff_format(head: bytes) -> str | None:
     """What the first bytes of a file say it is (None: unknown or plain text)."""
     for magic, what in _SIGNATURES:
@@ -190,19 +195,19 @@ def load_document(
     if not stat.S_ISREG(st.st_mode):
         # A FIFO or device would block or never end; a folder is not a document.
         raise UnsupportedFormat(name, "通常のファイルではありません / not a regular file")
-    if st.st_size == 0:
-        raise EmptyDocument(name, "0 バイトのファイルです / the file is empty (0 bytes)")
     reader = READERS.get(suffix)
     convertible = options.convert and suffix in convert.CONVERTIBLE
+    if reader is None and not convertible:  # before emptiness: a zero-byte .xls is first of all not a contract
+        hint = UNSUPPORTED_HINTS.get(suffix, _SUPPORTED_HINT)
+        raise UnsupportedFormat(name, f"未対応の形式 {suffix or '(拡張子なし)'} / unsupported format: {hint}")
+    if st.st_size == 0:
+        raise EmptyDocument(name, "0 バイトのファイルです / the file is empty (0 bytes)")
     head = _read_head(path, name)
     if options.convert and suffix == ".docx" and head.startswith(_OLE2):
         try:
             convertible = not _is_encrypted_ooxml(path)  # a .doc renamed .docx: LibreOffice reads it
         except OSError as exc:
             raise _os_error(name, exc) from exc
-    if reader is None and not convertible:
-        hint = UNSUPPORTED_HINTS.get(suffix, _SUPPORTED_HINT)
-        raise UnsupportedFormat(name, f"未対応の形式 {suffix or '(拡張子なし)'} / unsupported format: {hint}")
     max_bytes = options.max_bytes or settings.max_bytes
     if st.st_size > max_bytes:
         raise DocumentTooLarge(

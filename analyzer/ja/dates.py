@@ -216,3 +216,41 @@ def parse_date(text: str) -> date | None:
     if len(matches) == 1 and matches[0].start == 0 and matches[0].end == len(stripped):
         return matches[0].value
     return None
+
+
+def parse_given_date(text: str) -> date:
+    """A date a user gave (``--signed-on``, a manifest's ``signed_on``): 2024-04-01, or any
+    form ``parse_date`` reads (令和6年4月1日, R6.4.1…).
+
+    Raises ValueError with a one-line Japanese/English message; a well-formed but
+    impossible date says so and names the month's last day:
+
+    >>> parse_given_date("令和6年4月1日")
+    datetime.date(2024, 4, 1)
+    >>> parse_given_date("2023-02-30")
+    Traceback (most recent call last):
+    ...
+    ValueError: 2023-02-30 という日付はありません（2023年2月は28日まで） / no such date: 2023-02-30 (February 2023 has 28 days)
+    """
+    value = text.strip()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    found = parse_date(value)
+    if found is not None:
+        return found
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", unicodedata.normalize("NFKC", value))
+    if m:
+        year, month, day = map(int, m.groups())
+        if not 1 <= month <= 12:
+            raise ValueError(f"{value} という日付はありません（月は 1〜12） / no such date: {value} (month must be 1–12)")
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise ValueError(
+                f"{value} という日付はありません（{year}年{month}月は{last}日まで） / no such date: {value}"
+                f" ({calendar.month_name[month]} {year} has {last} days)"
+            )
+    raise ValueError(
+        f"日付は YYYY-MM-DD（例: 2024-04-01）か 令和6年4月1日 の形で指定してください / expected a date such as 2024-04-01: {value!r}"
+    )

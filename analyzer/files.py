@@ -1,0 +1,101 @@
+"""Output files: check a destination before any work, write atomically, and turn every OS
+failure into one OutputError naming the path and the reason (Japanese and English).
+
+Commands check their destinations first (``ensure_writable``), so an unwritable
+folder is reported before a long scan starts; a write that fails later (disk
+full) raises the same error and leaves the old file, never a half-written one.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import OutputError
+
+# errno → (Japanese, English) reason shown to the user.
+_REASONS = {
+    errno.EACCES: ("書き込みの権限がありません", "permission denied"),
+    errno.EPERM: ("書き込みの権限がありません", "operation not permitted"),
+    errno.ENOSPC: ("ディスクの空きがありません", "no space left on the device"),
+    errno.EDQUOT: ("ディスクの割り当て（クォータ）を超えました", "disk quota exceeded"),
+    errno.EROFS: ("読み取り専用のファイルシステムです", "read-only file system"),
+    errno.ENOTDIR: ("パスの途中がフォルダではありません", "a part of the path is not a folder"),
+    errno.EISDIR: ("フォルダです。ファイル名を指定してください", "it is a folder: give a file name"),
+    errno.ENAMETOOLONG: ("パスが長すぎます", "file name too long"),
+    errno.EEXIST: ("同じ名前のファイルがあります", "a file of that name exists"),
+}
+
+
+def output_error(path: Path | str, exc: OSError) -> OutputError:
+    """The OutputError for an OSError raised while writing ``path``."""
+    ja, en = _REASONS.get(exc.errno, (f"{exc.strerror or exc}", f"{exc.strerror or type(exc).__name__}"))
+    return OutputError(str(path), ja, en)
+
+
+def _existing_ancestor(path: Path) -> Path:
+    """``path`` itself or its nearest ancestor that exists (where a folder would be created)."""
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _probe(folder: Path, shown: Path) -> None:
+    """Create and remove a temporary file in ``folder``: the one test every file system
+    (permissions, read-only mounts, ACLs, root squash) answers truthfully."""
+    if not folder.is_dir():
+        raise output_error(shown, OSError(errno.ENOTDIR, "not a directory"))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tokki-probe-", dir=folder)
+    except OSError as exc:
+        raise output_error(shown, exc) from exc
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def ensure_writable(path: Path | str, *, folder: bool = False) -> None:
+    """Raise OutputError unless ``path`` (a file, or a folder with ``folder``) can be written.
+
+    Nothing is created: a missing folder is fine when its nearest existing ancestor
+    is writable (it is created at the first write).
+    """
+    path = Path(path)
+    if folder:
+        if path.exists() and not path.is_dir():
+            raise OutputError(str(path), "フォルダではなくファイルです", "it is a file, not a folder")
+        _probe(_existing_ancestor(path), path)
+        return
+    if path.is_dir():
+        raise output_error(path, OSError(errno.EISDIR, "is a directory"))
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OutputError(str(path), "書き込み禁止のファイルです", "the file is read-only")
+    _probe(_existing_ancestor(path.parent), path)
+
+
+def save_atomic(path: Path | str, save: Callable[[str], None]) -> None:
+    """Have ``save`` write a temporary file in ``path``'s folder, then rename it over ``path``:
+    an interrupted or failed run leaves the old file, never a half-written one.
+    Any OS failure is an OutputError naming ``path``."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise output_error(path, exc) from exc
+    os.close(fd)
+    try:
+        save(tmp)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise output_error(path, exc) from exc
+        raise
+
+
+def write_atomic(path: Path | str, text: str) -> None:
+    """Write ``text`` (UTF-8, LF) to ``path`` atomically (see save_atomic)."""
+    save_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"))
