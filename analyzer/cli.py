@@ -309,6 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_check(args: argparse.Namespace) -> int:
     if args.output is not None:
+        if any(f.exists() and f.resolve() == args.output.resolve() for f in args.files):
+            raise UsageError(f"{args.output}: 入力のファイルには書きません / the output must not be an input file")
         ensure_writable(args.output)  # before the analysis, not after it
     report = analyze(
         args.files,

@@ -357,7 +357,13 @@ def scan_archive(
             f" / no contract in the folder: put PDF, DOCX or TXT files, or one folder per contract, in it"
         )
     out = Path(out) if out is not None else None
-    # Every destination is checked before the store is opened or a file read.
+    # Every destination is checked before the store is opened or a file read; inputs are read-only.
+    for dest, option in ((Path(db), "--db"), (out, "--out")):
+        if dest is not None and dest.resolve().is_relative_to(root.resolve()):
+            raise UsageError(
+                f"{dest}: {option} がアーカイブの中です。入力のフォルダには書きません。別の場所を指定してください"
+                f" / {option} is inside the archive, which tokki never writes to: choose another place"
+            )
     ensure_writable(db)
     if out is not None:
         ensure_writable(out, folder=True)

@@ -330,3 +330,19 @@ def test_mistakes_db_that_is_not_a_database_is_refused_untouched(capsys, tmp_pat
     assert db.read_bytes() == before
     rc, _, err = run(capsys, "summary", "--db", db)
     assert rc == 2 and "SQLite のデータベースではありません" in one_line(err)
+
+
+def test_mistakes_outputs_never_go_into_the_inputs(capsys, tmp_path):
+    contract = tmp_path / "契約書.txt"
+    contract.write_text(build_annex(old=True), "utf-8")
+    before = contract.read_bytes()
+    rc, _, err = run(capsys, "check", contract, "-o", contract)
+    assert rc == 2 and "入力のファイルには書きません" in one_line(err)
+    assert contract.read_bytes() == before
+    archive = _corpus_copy(tmp_path)
+    listing = sorted(archive.rglob("*"))
+    for option, dest in (("--out", archive / "reports"), ("--db", archive / "tokki.sqlite")):
+        other = ["--db", tmp_path / "t.sqlite"] if option == "--out" else ["--out", tmp_path / "reports"]
+        rc, _, err = run(capsys, "scan", archive, option, dest, *other)
+        assert rc == 2 and f"{option} がアーカイブの中です" in one_line(err)
+    assert sorted(archive.rglob("*")) == listing
