@@ -88,6 +88,13 @@ class OutputError(TokkiError):
         super().__init__(path, f"書き込めません: {ja} / cannot write: {en}")
 
 
+class StoreError(OutputError):
+    """The SQLite store (``--db``) cannot be opened, read or written: not a database, read-only, locked, disk full."""
+
+    def __init__(self, path: str, ja: str, en: str) -> None:
+        TokkiError.__init__(self, path, f"データベースを使えません: {ja} / cannot use the database: {en}")
+
+
 class UsageError(TokkiError):
     """Bad command-line usage or an unknown reference (exit code 2)."""
 

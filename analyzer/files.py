@@ -29,10 +29,14 @@ _REASONS = {
 }
 
 
+def reason_of(exc: OSError) -> tuple[str, str]:
+    """(Japanese, English) reason of an OSError, for the one line a user reads."""
+    return _REASONS.get(exc.errno, (f"{exc.strerror or exc}", f"{exc.strerror or type(exc).__name__}"))
+
+
 def output_error(path: Path | str, exc: OSError) -> OutputError:
     """The OutputError for an OSError raised while writing ``path``."""
-    ja, en = _REASONS.get(exc.errno, (f"{exc.strerror or exc}", f"{exc.strerror or type(exc).__name__}"))
-    return OutputError(str(path), ja, en)
+    return OutputError(str(path), *reason_of(exc))
 
 
 def _existing_ancestor(path: Path) -> Path:

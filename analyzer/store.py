@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import OutputError
-from .files import output_error
+from .errors import StoreError
+from .files import reason_of
 from .model import Document, Page, Report, Severity
 
 DEFAULT_DB = Path("reports/tokki.sqlite")
@@ -341,7 +341,7 @@ class Store:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, ROLLBACK on any exception; SQLite failures become OutputError."""
+    """BEGIN IMMEDIATE … COMMIT, ROLLBACK on any exception; SQLite failures become StoreError."""
 
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
@@ -374,15 +374,15 @@ _SQLITE_REASONS = (
 )
 
 
-def store_error(path: Path, exc: Exception) -> OutputError:
-    """The OutputError for a failure of the SQLite store at ``path``."""
+def store_error(path: Path, exc: Exception) -> StoreError:
+    """The StoreError for a failure of the SQLite store at ``path``."""
     if isinstance(exc, OSError):
-        return output_error(path, exc)
+        return StoreError(str(path), *reason_of(exc))
     text = str(exc).lower()
     for needle, ja, en in _SQLITE_REASONS:
         if needle in text:
-            return OutputError(str(path), ja, en)
-    return OutputError(str(path), f"データベースのエラー（{exc}）", f"database error: {exc}")
+            return StoreError(str(path), ja, en)
+    return StoreError(str(path), f"データベースのエラー（{exc}）", f"database error: {exc}")
 
 
 def open_existing(path: Path | str) -> Store:

@@ -326,7 +326,7 @@ def test_mistakes_db_that_is_not_a_database_is_refused_untouched(capsys, tmp_pat
     db.write_text("これはデータベースではありません\n" * 100, "utf-8")
     before = db.read_bytes()
     rc, _, err = run(capsys, "scan", archive, "--db", db, "--out", tmp_path / "reports")
-    assert rc == 2 and "SQLite のデータベースではありません" in one_line(err) and str(db) in err
+    assert rc == 2 and "データベースを使えません: SQLite のデータベースではありません" in one_line(err) and str(db) in err
     assert db.read_bytes() == before
     rc, _, err = run(capsys, "summary", "--db", db)
     assert rc == 2 and "SQLite のデータベースではありません" in one_line(err)
