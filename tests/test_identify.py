@@ -75,8 +75,10 @@ def test_identify_cli_json(capsys, write):
     assert main(["identify", "--format", "json", str(write("c.txt", build_annex(old=True)))]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["reference"] == {"id": "fukuoka-pref", "version": "pre-2023-10-10"}
-    assert 0 <= data["confidence"] <= 1 and data["deciding_clauses"] == ["15", "16"]
-    assert {"id", "version", "score"} == set(data["candidates"][0])
+    # Every clause matches the old version exactly, and 第15・第16 tell it from the current one.
+    assert data["confidence"] == 1.0 and data["deciding_clauses"] == ["15", "16"]
+    assert data["candidates"][0] == {"id": "fukuoka-pref", "version": "pre-2023-10-10", "score": 1.0}
+    assert data["candidates"][1]["version"] == "2023-10-10" and data["candidates"][1]["score"] < 1.0
 
 
 @pytest.mark.parametrize(

@@ -153,25 +153,26 @@ def test_ingest_text_crlf(write):
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "code"),
+    ("name", "content", "code", "words"),
     [
-        ("empty.txt", b"", ErrorCode.EMPTY),
-        ("empty.pdf", b"", ErrorCode.EMPTY),
-        ("blank.txt", "　\n \n".encode(), ErrorCode.EMPTY),
-        ("legacy.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ErrorCode.UNSUPPORTED_FORMAT),
-        ("scan.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 100, ErrorCode.UNSUPPORTED_FORMAT),
-        ("sheet.pdf", b"PK\x03\x04" + b"\0" * 100, ErrorCode.CORRUPT),
-        ("binary.txt", b"\x00\x01\x02" * 100, ErrorCode.CORRUPT),
+        ("empty.txt", b"", ErrorCode.EMPTY, "0 バイトのファイルです"),
+        ("empty.pdf", b"", ErrorCode.EMPTY, "0 バイトのファイルです"),
+        ("blank.txt", "　\n \n".encode(), ErrorCode.EMPTY, "文字がありません"),
+        ("legacy.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ErrorCode.UNSUPPORTED_FORMAT, "PDF か DOCX に変換"),
+        ("scan.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 100, ErrorCode.UNSUPPORTED_FORMAT, "画像ファイルです"),
+        ("sheet.pdf", b"PK\x03\x04" + b"\0" * 100, ErrorCode.CORRUPT, "PDF ではありません"),
+        ("binary.txt", b"\x00\x01\x02" * 100, ErrorCode.CORRUPT, "バイナリ"),
     ],
 )
-def test_ingest_bad_files_get_a_code(tmp_path, name, content, code):
+def test_ingest_bad_files_get_a_code(tmp_path, name, content, code, words):
     path = tmp_path / name
     path.write_bytes(content)
     report = analyze([path])
     assert report.status == "error"
     assert report.error.code is code
     assert report.error.file == str(path)
-    assert report.error.message
+    assert words in report.error.message  # says what is wrong with the file
+    assert report.clauses == () and report.findings == ()  # no verdict on clauses it could not read
 
 
 def test_ingest_too_large(write):

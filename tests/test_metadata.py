@@ -17,6 +17,7 @@ import pytest
 from builders import _wrap, write_docx, write_pdf
 from contracts import embedded_contract, fixture_text, police_annex
 
+from analyzer.errors import DocumentError
 from analyzer.ingest import load_document
 from analyzer.metadata import ContractMetadata, Field, extract_metadata, load_rules
 from analyzer.settings import default_settings
@@ -299,13 +300,15 @@ def test_corpus_metadata():
     generator does not print, so it is not what the text must give.
     """
     settings = default_settings()
+    labels = json.loads((CORPUS / "labels.json").read_text("utf-8"))
     counts = {"with_body": 0, "printed_signing": 0, "signed_found": 0, "annex_only": 0}
     for row in _corpus_rows():
         try:
             docs = [load_document(CORPUS / f, settings) for f in row["files"].split(";")]
-        except Exception:  # the bad-* inputs: ingest errors, tested elsewhere
-            assert "-bad-" in row["id"]
+        except DocumentError as exc:  # the bad-* inputs: each fails with its labelled error code
+            assert exc.code.value == labels[row["id"]]["error"], row["id"]
             continue
+        assert not labels[row["id"]]["error"], f"{row['id']} should not be readable"
         m = extract_metadata(docs)
         text = "\n".join(d.text for d in docs)
         if "履行期間" in text:

@@ -16,8 +16,14 @@ REFERENCE_FILES = sorted(bundled_reference_dir().glob("*/*.toml"))
 @pytest.mark.parametrize("path", REFERENCE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_references_every_file_loads(path):
     version = load_reference_file(path)
-    assert version.clauses
+    # The file's set and version are its folder and file name (what --reference ID@VERSION finds).
+    assert (version.set_id, version.version) == (path.parent.name, path.stem)
+    ids = [c.id for c in version.clauses]
+    assert ids and len(set(ids)) == len(ids), "clause ids are unique"
     assert all(c.source for c in version.clauses), "every clause cites its source"
+    assert all(c.paragraphs and all(p.strip() for p in c.paragraphs) for c in version.clauses), "no empty clause text"
+    assert all(set(c.types.values()) <= {"○", "△", "—"} for c in version.clauses), "類型 marks are ○ △ —"
+    assert all(set(c.types) <= {"1", "2", "3", "4"} for c in version.clauses), "類型 are 1–4"
 
 
 def test_references_settings_load():

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 
 import jsonschema
 import pytest
 from builders import write_image_pdf
 from contracts import build_annex, fukuoka_annex, police_annex
+from html_dom import parse
 
 from analyzer import analyze
 from analyzer.report import render_report
@@ -30,16 +30,34 @@ def reports(tmp_path, write):
 def test_report_json_validates(reports, name):
     data = json.loads(render_report(reports[name], "json"))
     jsonschema.validate(data, report_schema())
-    assert data["status"] == reports[name].status
+    expected = {"clean": "ok", "police": "ok", "old": "findings", "dropped": "findings", "error": "error"}[name]
+    assert data["status"] == reports[name].status == expected
+
+
+# The verdict each report gives: (HTML banner class, banner words, text verdict line).
+VERDICTS = {
+    "clean": ("ok", "問題なし", "判定: 問題なし / no findings"),
+    "police": ("ok", "問題なし", "判定: 問題なし / no findings"),  # identified as fukuoka-police: all current
+    "old": ("bad", "要修正", "判定: 要修正 / action required"),  # 第15・第16 old wording, no signing date: error
+    "dropped": ("bad", "要修正", "判定: 要修正 / action required"),  # 第12 (mandatory) missing
+    "error": ("error", "読み取りエラー", "判定: 読み取りエラー [ocr_required] / error"),
+}
 
 
 @pytest.mark.parametrize("name", ["clean", "police", "old", "dropped", "error"])
-def test_report_html_and_text_render(reports, name):
+def test_report_html_and_text_give_the_verdict(reports, name):
+    css, words, line = VERDICTS[name]
     html = render_report(reports[name], "html")
-    HTMLParser().feed(html)
+    page = parse(html)  # well-formed: every element closed
+    banner = page.one(cls="verdict")
+    assert banner.classes == {"verdict", css} and banner.one(cls="big").own_text() == words
+    assert page.find_all(tag="dd")[0].text == reports[name].contract_id  # the first line of the metadata: 契約
     assert "http://" not in html and "https://" not in html and "<script" not in html
     text = render_report(reports[name], "text")
-    assert reports[name].contract_id in text and "\033[" not in text
+    assert text.splitlines()[0] == f"tokki 特記事項チェック: {reports[name].contract_id}"
+    assert line in text.splitlines() and "\033[" not in text
+    if name == "error":
+        assert banner.find_all(tag="code")[0].text == "ocr_required"
 
 
 def test_report_html_escapes_document_text(write):

@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 from builders import write_docx, write_pdf
 from contracts import build_annex, fixture_text, fukuoka_annex
+from html_dom import parse
 
 from analyzer.cli import main
 from analyzer.report.json import report_schema
@@ -110,12 +111,16 @@ def test_scan_archive_store_rows_and_counts(archive, tmp_path):
 def test_scan_output_files(archive, tmp_path):
     out = tmp_path / "reports"
     scan_archive(archive, db=tmp_path / "t.sqlite", out=out, jobs=1)
-    # one tokki.report/1 JSON and HTML per contract that has a report
+    # one tokki.report/1 JSON and HTML per contract that has a report, each giving that contract's verdict
+    banners = {"R06-001": "問題なし", "R06-002-old": "要修正", "R06-003-drop12": "要修正", "R06-004-clean": "問題なし",
+               "R06-005-empty": "読み取りエラー"}
     for cid in IDS[:5]:
         data = json.loads((out / "contracts" / f"{cid}.json").read_text("utf-8"))
         jsonschema.validate(data, report_schema())
         assert data["contract"]["id"] == cid
-        assert (out / "contracts" / f"{cid}.html").read_text("utf-8").lstrip().lower().startswith("<!doctype html>")
+        html = (out / "contracts" / f"{cid}.html").read_text("utf-8")
+        assert html.lstrip().lower().startswith("<!doctype html>")
+        assert parse(html).one(cls="verdict").one(cls="big").own_text() == banners[cid], cid
     assert not (out / "contracts" / "R06-006-kuki.json").exists()
 
     text = (out / "summary.csv").read_text("utf-8-sig")
@@ -144,11 +149,20 @@ def test_scan_output_files(archive, tmp_path):
     ]
 
     html = (out / "summary.html").read_text("utf-8")
-    for cid in IDS:
-        assert cid in html
-    for cid in IDS[:5]:
-        assert f'href="contracts/{cid}.html"' in html
-    assert "表1" in html and "表2" in html and "<svg" in html
+    page = parse(html)
+    rows = page.find_all(tag="table")[-1].one(tag="tbody").find_all(tag="tr")
+    assert [r.find_all(tag="td")[0].text for r in rows] == IDS
+    # every contract with a report links to it; the one without a reference has none
+    links = {r.find_all(tag="td")[0].text: [a.attrs["href"] for a in r.find_all(tag="a")] for r in rows}
+    assert links == {**{cid: [f"contracts/{cid}.html"] for cid in IDS[:5]}, "R06-006-kuki": []}
+    assert [r.find_all(tag="td")[0].text for r in rows if "deficient" in r.classes] == ["R06-002-old", "R06-003-drop12"]
+    # 表1: 2 of the 4 judged contracts (R06-005 unreadable and R06-006 without a reference are not judged);
+    # 表2: R06-002-old uses the old wording
+    t1, t2 = page.find_all(cls="figure")
+    assert (t1.one(cls="big").text, t2.one(cls="big").text) == ("50.0%", "75.0% 最新")
+    assert t1.one(tag="p").text.startswith("2 / 4 件：")
+    assert t2.one(tag="p").text.startswith("最新 3 件・旧版を使用 1 件")
+    assert len(page.find_all(tag="svg")) == 4  # 表1, 表2, missing per clause, outdated per year
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing to fetch
 
 
@@ -305,10 +319,11 @@ def test_cli_scan_summary_findings(archive, tmp_path, capsys):
     assert "[6/6]" in captured.err  # plain progress lines when stderr is not a TTY
 
     assert main(["summary", "--db", str(db)]) == 0
-    text = capsys.readouterr().out
-    assert "契約 6 件" in text
-    assert "表1" in text and "2 / 4 (50.0%)" in text  # R06-002-old (obsolete) and R06-003-drop12 (第12)
-    assert "旧版を使用 / outdated: 1" in text
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "契約 6 件 / contracts: 6"
+    # R06-002-old (obsolete) and R06-003-drop12 (第12) of the 4 judged contracts
+    assert "表1 不備のある契約（欠落・改正前の文言など error の指摘） / deficient contracts: 2 / 4 (50.0%)" in lines
+    assert "表2 最新の特記事項 / latest: 3   旧版を使用 / outdated: 1 (25.0%)" in lines
 
     assert main(["findings", "--db", str(db), "--clause", "15", "--kind", "obsolete"]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 from conftest import TOPIC_FIGURES
 from contracts import build_annex, fixture_text, fukuoka_annex
+from html_dom import parse
 
 from analyzer import analyze
 from analyzer.model import FindingKind, Severity
@@ -50,8 +51,14 @@ def test_topics_clean_fukuoka_contract_covers_all_eight_with_articles():
     assert "第4" in cov["1"] and "第14" in cov["5"] and "第19" in cov["7"]
     assert "第15" in cov["8"] and "第13" in cov["6"] and "第6" in cov["3"]
     assert not [f for f in report.findings if f.clause.startswith("topic-")]
-    text = render_report(report, "text")
-    assert "国の指針の論点" in text and "再委託の制限" in text
+    # The text report's topic table: every topic ①–⑧ あり, ② at the body's 第6条 and the annex's 第12.
+    text = render_report(report, "text").splitlines()
+    start = text.index("国の指針の論点（4-8-9(1) ①〜⑧・派遣労働者） / national-guideline topics")
+    rows = {line.split()[0]: line.split(maxsplit=3)[1:] for line in text[start + 1 : start + 10]}
+    assert list(rows) == ["①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "派遣"]
+    assert all(rows[m][0] == "あり" for m in "①②③④⑤⑥⑦⑧")
+    assert rows["②"][1] == "再委託の制限"
+    assert [loc.split()[-1] for loc in rows["②"][2].split("、")] == ["第6条", "第12"]
 
 
 def test_topics_dropping_the_subcontracting_clause_loses_topic_2(write):
@@ -61,8 +68,15 @@ def test_topics_dropping_the_subcontracting_clause_loses_topic_2(write):
     topic = [(f.kind, f.clause, f.severity) for f in report.findings if f.clause.startswith("topic-")]
     assert topic == [(FindingKind.MISSING, "topic-2", Severity.WARNING)]
     assert any("再委託の制限" in f.message for f in report.findings if f.clause == "topic-2")
-    html = render_report(report, "html")
-    assert "国の指針の論点" in html and "なし" in html
+    # The HTML report's topic table says なし for ② only, with no article.
+    rows = parse(render_report(report, "html")).one(tag="table", cls="coverage").one(tag="tbody").find_all(tag="tr")
+    shown = {tr.find_all(tag="td")[0].text: (tr.find_all(tag="td")[2].one(cls="badge").text, tr.find_all(tag="td")[3].text)
+             for tr in rows}
+    assert {mark: state for mark, (state, _) in shown.items()} == {
+        "①": "あり", "②": "なし", "③": "あり", "④": "あり", "⑤": "あり", "⑥": "あり", "⑦": "あり", "⑧": "あり",
+        "派遣": "なし",
+    }
+    assert shown["②"][1] == "—" and "第4" in shown["①"][1]
 
 
 def test_topics_warning_does_not_flip_exit_status(write):
