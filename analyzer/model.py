@@ -295,6 +295,60 @@ class ReferenceSet:
         return None
 
 
+@dataclass(frozen=True)
+class Supersession:
+    """The reference version a report was checked against was replaced by a later one.
+
+    A notice on the report, not a finding: a contract signed before ``since``
+    may keep the older text (the notice, seed 001 line 647: 特記事項の差替えは不要).
+    ``replaced_by`` is the next version (None when the version says it was
+    superseded but no later one is loaded); ``since`` is that version's
+    effective date (else this version's ``superseded_on``; None when unknown).
+    """
+
+    version: str
+    replaced_by: str | None
+    since: date | None
+
+    def signed_before(self, signed_on: date | None) -> bool | None:
+        """Whether a contract signed on ``signed_on`` predates the replacement (None: a date is unknown)."""
+        if signed_on is None or self.since is None:
+            return None
+        return signed_on < self.since
+
+    def notice(self, reference_id: str, signed_on: date | None) -> tuple[str, str]:
+        """(Japanese, English) notice for the top of a report, with what the signing date means
+        (sentences end without 「。」 like the other report lines; the caller joins them with " / ")."""
+        v, by, since = self.version, self.replaced_by, self.since
+        if by and since:
+            ja, en = f"参照した版 {v} は {since} 施行の版 {by} で改正された旧版です", f"version {v} was superseded by {by} (in force from {since})"
+        elif by:
+            ja, en = f"参照した版 {v} は版 {by} で改正された旧版です", f"version {v} was superseded by {by}"
+        else:
+            ja, en = f"参照した版 {v} は {since} に改正された旧版です（新しい版は参照データにありません）", (
+                f"version {v} was superseded on {since} (the later version is not loaded)")
+        latest_ja = f"最新版（--reference {reference_id}）" if by else "新しい版（tokki refs import で取り込み）"
+        latest_en = f"the latest version (--reference {reference_id})" if by else "the later version (tokki refs import)"
+        before = self.signed_before(signed_on)
+        if since is None:
+            return ja, en
+        if before is None:
+            return (
+                ja + f"。契約日が不明です。施行日より前の契約なら差替えは不要、以後なら{latest_ja}で照合してください",
+                en + f"; signing date unknown: no replacement needed if signed before {since}, "
+                f"otherwise check against {latest_en}",
+            )
+        if before:
+            return (
+                ja + f"。契約日 {signed_on} は施行日より前のため、差替えは不要です",
+                en + f"; signed on {signed_on}, before that date: no replacement needed",
+            )
+        return (
+            ja + f"。契約日 {signed_on} は施行日以後のため、{latest_ja}で照合してください",
+            en + f"; signed on {signed_on}, on or after that date: check against {latest_en}",
+        )
+
+
 # ---------------------------------------------------------------- matching and judgment
 
 
@@ -399,6 +453,7 @@ class Report:
     coverage: tuple[TopicCoverage, ...] = ()  # national-guideline topics (empty for an unreadable contract)
     metadata: ContractMetadata | None = None  # what the contract text says about itself (None when unreadable)
     ocr_pages: tuple[OcrPage, ...] = ()  # pages read by OCR (--ocr); empty when every page had text
+    supersession: Supersession | None = None  # the version checked against was replaced (a notice)
 
     @property
     def ocr_confidence(self) -> float | None:

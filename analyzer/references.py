@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import ReferenceDataError, UsageError
-from .model import ReferenceClause, ReferenceSet, ReferenceVersion
+from .model import ReferenceClause, ReferenceSet, ReferenceVersion, Supersession
 
 TYPE_MARKS = {"○", "△", "—"}  # 類型 table marks (seed 000 lines 241–261)
 CONTRACT_TYPES = ("1", "2", "3", "4")
@@ -166,3 +166,17 @@ def resolve_reference(library: dict[str, ReferenceSet], spec: str | None) -> tup
         known = ", ".join(v.version for v in ref_set.versions)
         raise UsageError(f"'{set_id}' に版 '{version}' がありません / unknown version (known: {known})")
     return ref_set, ver
+
+
+def supersession(ref_set: ReferenceSet, version: ReferenceVersion) -> Supersession | None:
+    """How ``version`` was replaced: by the next version of its set, since that version's effective
+    date (else ``version.superseded_on``, as the judge's date rule reads it); None for the latest."""
+    names = [v.version for v in ref_set.versions]
+    if version.version not in names:
+        return None
+    later = ref_set.versions[names.index(version.version) + 1:]
+    if later:
+        return Supersession(version.version, later[0].version, later[0].effective or version.superseded_on)
+    if version.superseded_on is not None:  # superseded, but the later version is not loaded
+        return Supersession(version.version, None, version.superseded_on)
+    return None

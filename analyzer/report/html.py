@@ -180,6 +180,7 @@ def render_html(report: Report, **_: object) -> str:
     severity_counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in SEVERITY_LABEL}
     verdict_class, verdict, verdict_en = _verdict(data)
     detailed = {c["id"] for c in data["clauses"] if c["status"] in ("obsolete", "modified", "missing") or c["notes"]}
+    notice = report.supersession.notice(report.reference_id, report.signed_on) if report.supersession else None
     return template_environment().get_template(TEMPLATE).render(
         r=data,
         labels={c["id"]: c["label"] for c in data["clauses"]},
@@ -196,4 +197,5 @@ def render_html(report: Report, **_: object) -> str:
         change_label_en=CHANGE_LABEL_EN,
         error_label=ERROR_LABEL,
         topic_marks=TOPIC_MARKS,
+        supersession_notice=notice,  # (Japanese, English) or None: the version checked against was replaced
     )

@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from .. import __version__
-from ..model import ClauseResult, ClauseStatus, Report
+from ..model import ClauseResult, ClauseStatus, Report, Supersession
 
 SCHEMA_ID = "tokki.report/1"
 SCHEMA_FILE = "tokki.report-1.schema.json"
@@ -34,6 +34,21 @@ def _clause(c: ClauseResult) -> dict:
         "actual_text": c.actual_text,
         "notes": list(c.notes),
         "ocr_confidence": c.ocr_confidence,
+    }
+
+
+def supersession_to_dict(report: Report) -> dict | None:
+    """The ``supersession`` field: None when the version checked against is the latest."""
+    s: Supersession | None = report.supersession
+    if s is None:
+        return None
+    ja, en = s.notice(report.reference_id, report.signed_on)
+    return {
+        "version": s.version,
+        "replaced_by": s.replaced_by,
+        "since": s.since.isoformat() if s.since else None,
+        "signed_before": s.signed_before(report.signed_on),
+        "message": f"{ja} / {en}",
     }
 
 
@@ -71,6 +86,7 @@ def report_to_dict(report: Report) -> dict:
             "pages": [{"file": p.file, "page": p.page, "confidence": p.confidence} for p in report.ocr_pages],
         },
         "metadata": report.metadata.to_json() if report.metadata else None,
+        "supersession": supersession_to_dict(report),
         "coverage": [
             {
                 "topic": c.topic,

@@ -6,6 +6,9 @@ Definitions (as in the Fukuoka audit, seed 001): a contract is *deficient*
 (表1) when it has a finding of severity error — a missing mandatory item, a
 pre-revision clause or a weakened mandatory obligation; it uses an *outdated*
 特記事項 (表2) when any clause matches an earlier version than the latest.
+A contract checked against a *superseded* reference version (a manifest's
+``reference`` naming an old version) is counted apart, from the stored
+report's ``supersession`` field: its 「現行」 clauses match that old version.
 """
 from __future__ import annotations
 
@@ -24,6 +27,9 @@ STATUS_COLUMNS = tuple(s.value for s in ClauseStatus)
 CSV_COLUMNS = (
     "id", "files", "signed_on", "type", "reference", "status", *STATUS_COLUMNS,
     "missing_mandatory", "obsolete_items", "worst_severity", "error_code", "message",
+    # Checked against a superseded reference version: the version that replaced it, since when, and
+    # whether the contract was signed before that date (before | after | unknown); empty otherwise.
+    "superseded_by", "superseded_since", "superseded_signed",
 )
 CONTRACT_STATUS_LABEL = {
     "ok": "問題なし",
@@ -33,6 +39,12 @@ CONTRACT_STATUS_LABEL = {
     "failed": "処理失敗",
 }
 
+# What the signing date means for a contract checked against a superseded version (summary.html).
+SUPERSEDED_SIGNED_LABEL = {
+    "before": "施行日前の締結・差替え不要",
+    "after": "施行日以後の締結・最新版で照合を",
+    "unknown": "契約日不明",
+}
 
 @dataclass(frozen=True)
 class ContractRow:
@@ -48,6 +60,10 @@ class ContractRow:
     worst_severity: str | None
     error_code: str | None
     message: str
+    superseded: bool = False  # judged against a version a later one replaced (the report's supersession)
+    superseded_by: str | None = None
+    superseded_since: str | None = None
+    signed_before: bool | None = None  # signed before ``superseded_since`` (None: a date is unknown)
 
     @property
     def judged(self) -> bool:
@@ -60,6 +76,17 @@ class ContractRow:
     @property
     def outdated(self) -> bool:
         return self.judged and bool(self.obsolete_items)
+
+    @property
+    def checked_superseded(self) -> bool:
+        return self.judged and self.superseded
+
+    @property
+    def superseded_signed(self) -> str:
+        """before | after | unknown for a contract checked against a superseded version, else ""."""
+        if not self.checked_superseded:
+            return ""
+        return {True: "before", False: "after", None: "unknown"}[self.signed_before]
 
 
 @dataclass
@@ -88,9 +115,36 @@ class ArchiveFigures:
     def latest(self) -> int:
         return self.judged - self.outdated
 
+    @property
+    def superseded(self) -> int:
+        """Contracts checked against a reference version that a later one replaced."""
+        return sum(c.checked_superseded for c in self.contracts)
+
+    def superseded_signed(self, when: str) -> int:
+        """Of those, how many were signed ``when`` ("before" | "after" | "unknown") the replacement."""
+        return sum(c.superseded_signed == when for c in self.contracts)
+
+    @property
+    def superseded_latest(self) -> int:
+        """Of those, how many 表2 counts as latest (no clause matched a version older than the one checked)."""
+        return sum(c.checked_superseded and not c.outdated for c in self.contracts)
+
 
 def _share(n: int, d: int) -> str:
     return f"{n / d:.1%}" if d else "—"
+
+
+def _stored_supersession(path: str) -> str:
+    """SQL: a field of the stored report's ``supersession`` (tokki.report/1, added field; NULL when the
+    report is absent, unreadable or made before the field existed)."""
+    return f"CASE WHEN json_valid(report) THEN json_extract(report, '$.supersession{path}') END"
+
+
+_CONTRACTS_SQL = (
+    "SELECT *, CASE WHEN json_valid(report) THEN json_type(report, '$.supersession') END AS sup_type, "
+    f"{_stored_supersession('.replaced_by')} AS sup_by, {_stored_supersession('.since')} AS sup_since, "
+    f"{_stored_supersession('.signed_before')} AS sup_before FROM contracts"
+)
 
 
 def archive_figures(store: Store) -> ArchiveFigures:
@@ -111,13 +165,15 @@ def archive_figures(store: Store) -> ArchiveFigures:
         elif r["status"] == "obsolete":
             obsolete.setdefault(r["contract_id"], []).append(r["label"])
     rows = []
-    for r in db.execute("SELECT * FROM contracts"):
+    for r in db.execute(_CONTRACTS_SQL):
         ref = f"{r['reference_id']}@{r['reference_version']}" if r["reference_id"] else ""
         rows.append(ContractRow(
             r["id"], tuple(json.loads(r["files"])), r["signed_on"], r["type"], ref, r["status"],
             {s: counts.get(r["id"], Counter())[s] for s in STATUS_COLUMNS},
             tuple(missing.get(r["id"], ())), tuple(obsolete.get(r["id"], ())),
             r["worst_severity"], r["error_code"], r["error_message"] or "",
+            r["sup_type"] == "object", r["sup_by"], r["sup_since"],
+            None if r["sup_before"] is None else bool(r["sup_before"]),
         ))
     from ..ingest import natural_key
 
@@ -161,6 +217,15 @@ def format_summary(fig: ArchiveFigures) -> str:
         f"{fig.deficient} / {judged} ({_share(fig.deficient, judged)})",
         f"表2 最新の特記事項 / latest: {fig.latest}   旧版を使用 / outdated: {fig.outdated} ({_share(fig.outdated, judged)})",
     ]
+    if fig.superseded:
+        after, unknown = fig.superseded_signed("after"), fig.superseded_signed("unknown")
+        lines += [
+            f"旧版の参照文で照合 / checked against a superseded version: {fig.superseded}"
+            f"（施行日以後の締結 {after}・契約日不明 {unknown} / signed on or after the revision {after},"
+            f" date unknown {unknown}）",
+            f"  ※ 表2 の最新 {fig.latest} 件のうち {fig.superseded_latest} 件は旧版の参照文との一致です"
+            f" / {fig.superseded_latest} of the {fig.latest} latest match a superseded version",
+        ]
     if fig.missing_by_clause:
         lines += ["", "条ごとの欠落 / missing per clause:"]
         lines += [f"  {ref} {label}: {k}" for ref, label, k in fig.missing_by_clause]
@@ -228,6 +293,9 @@ def _csv_row(c: ContractRow) -> list:
         *(c.counts[s] for s in STATUS_COLUMNS),
         ";".join(c.missing_mandatory), ";".join(c.obsolete_items), c.worst_severity or "", c.error_code or "",
         c.message if c.status in ("error", "no_reference", "failed") else "",
+        (c.superseded_by or "") if c.checked_superseded else "",
+        (c.superseded_since or "") if c.checked_superseded else "",
+        c.superseded_signed,
     ]
 
 
@@ -305,6 +373,7 @@ def render_summary_html(fig: ArchiveFigures) -> str:
         share=_share,
         status_label=CONTRACT_STATUS_LABEL,
         status_columns=STATUS_COLUMNS,
+        superseded_signed_label=SUPERSEDED_SIGNED_LABEL,
         table1=_bars([("不備あり", fig.deficient), ("不備なし", judged - fig.deficient)], judged),
         table2=_bars([("最新の特記事項", fig.latest), ("旧版を使用", fig.outdated)], judged),
         missing_chart=_bars([(f"{label}（{ref}）", k) for ref, label, k in fig.missing_by_clause]),

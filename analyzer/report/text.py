@@ -96,6 +96,9 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
                  + (f"（{report.metadata.signed_on.where()}）" if report.metadata and report.metadata.signed_on else ""))
     lines += _metadata_lines(report)
     lines.append(f"  参照 / reference: {report.reference_id}@{report.reference_version}（{report.reference_title}）")
+    if report.supersession is not None:  # a notice, not a finding: the exit code is unchanged
+        ja, en = report.supersession.notice(report.reference_id, report.signed_on)
+        lines.append(c(f"  注意 / notice: {ja} / {en}", "yellow"))
     if report.contract_type:
         lines.append(f"  類型 / type: {report.contract_type}")
     if report.ocr_pages:
