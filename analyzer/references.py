@@ -123,9 +123,10 @@ def _load_cached(path: Path, mtime: float) -> ReferenceVersion:
     return load_reference_file(path)
 
 
-def _sort_key(v: ReferenceVersion) -> date:
-    # A version known only by its end date sorts just before that date.
-    return v.effective or (v.superseded_on.replace(day=1) if v.superseded_on.day > 1 else v.superseded_on)
+def _sort_key(v: ReferenceVersion) -> tuple[date, int]:
+    # A version known only by its end date sorts before a version in force from that date
+    # (pre-2024-04-01 before 2024-04-01): same date, lower rank.
+    return (v.effective, 1) if v.effective else (v.superseded_on, 0)
 
 
 def load_reference_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, ReferenceSet]:

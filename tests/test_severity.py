@@ -281,8 +281,6 @@ def test_case_table_covers_every_kind_severity_and_exit_code():
     assert any("not_applicable" in c.statuses.values() for c in CASES)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a version superseded on the 1st of a month sorts as the latest "
-                   "(references._sort_key ties superseded_on with the next version's effective date)")
 def test_version_superseded_on_the_first_of_a_month_is_not_the_latest(tmp_path):
     """tokki refs import --version 2024-04-01 writes pre-2024-04-01 with superseded_on = 2024-04-01; the
     current version must still be 2024-04-01, so the old wording is reported as obsolete."""
