@@ -321,7 +321,9 @@ class Supersession:
         (sentences end without 「。」 like the other report lines; the caller joins them with " / ")."""
         v, by, since = self.version, self.replaced_by, self.since
         if by and since:
-            ja, en = f"参照した版 {v} は {since} 施行の版 {by} で改正された旧版です", f"version {v} was superseded by {by} (in force from {since})"
+            # Versions are usually named by their effective date: say the date once.
+            new = f"{since} 施行の改正" if by == since.isoformat() else f"{since} 施行の版 {by}"
+            ja, en = f"参照した版 {v} は {new}で置き換えられた旧版です", f"version {v} was superseded by {by} (in force from {since})"
         elif by:
             ja, en = f"参照した版 {v} は版 {by} で改正された旧版です", f"version {v} was superseded by {by}"
         else:

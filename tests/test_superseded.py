@@ -26,7 +26,7 @@ from analyzer.store import Store
 
 OLD = "fukuoka-pref@pre-2023-10-10"
 
-HEAD_JA = "参照した版 pre-2023-10-10 は 2023-10-10 施行の版 2023-10-10 で改正された旧版です"
+HEAD_JA = "参照した版 pre-2023-10-10 は 2023-10-10 施行の改正で置き換えられた旧版です"
 HEAD_EN = "version pre-2023-10-10 was superseded by 2023-10-10 (in force from 2023-10-10)"
 # signing date → (Japanese, English) of the whole notice
 NOTICES = {
@@ -258,7 +258,7 @@ def test_latest_version_has_no_notice(write, reference):
     report = analyze([path], reference=reference, signed_on=date(2024, 1, 5))
     assert report.supersession is None
     text = render_report(report, "text")
-    assert "注意 / notice" not in text and "改正された旧版" not in text
+    assert "注意 / notice" not in text and "旧版です" not in text
     page = _parse(render_report(report, "html"))
     assert "supersession" not in page.by_id
     data = json.loads(render_report(report, "json"))
