@@ -1,9 +1,50 @@
-"""Evaluation: a labelled archive (manifest.csv + labels.json) → confusion matrix and P/R/F1 per finding kind.
+"""Evaluation: a labelled archive (manifest.csv + labels.json) → how far tokki's answers are from the labels.
 
-Labels (labels.json): ``{contract id: {"clauses": {clause id: status},
-"weakened": [clause ids], "error": error code or null}}``. A finding kind
-is scored on (contract, clause) pairs: missing / obsolete / modified from the
-clause statuses, weakened from the ``weakened`` findings.
+Labels (labels.json), one entry per contract id::
+
+    {"clauses":   {clause id: status},        # current / obsolete / modified / missing / not_applicable
+     "weakened":  [clause ids],               # clauses with a weakened-obligation finding
+     "error":     error code or null,         # the whole contract is unreadable (ocr_required, …)
+     "findings":  {clause id: {kind: severity}},  # every finding on a reference clause
+     "exit":      0 | 1 | 2,                  # exit code of `tokki check`
+     "reference": "id@version" or null,       # the reference version the report is checked against
+     "signed_on": "YYYY-MM-DD" or null}       # the signing date the report uses (null: none found)
+
+Only ``clauses`` is required; an entry without one of the other keys is not
+checked on it (an archive labelled before they existed still evaluates). For
+a contract labelled with an ``error`` only the error code and the exit code
+are compared. The contract's manifest row gives what the user would give on
+the command line: an empty ``reference`` makes tokki identify it (as
+``--reference auto``), an empty ``signed_on`` makes it read the date from the
+text, so ``reference`` and ``signed_on`` label those automatic paths. A
+readable contract labelled ``"reference": null`` is one whose text cannot
+tell the reference: tokki must decline to name one (exit 2) rather than
+guess; its clauses and findings are then not compared.
+Findings on topics of the national guideline (``topic-N``) are not labelled:
+they are counted (``unlabelled_findings``), never a mistake.
+
+Scores: a finding kind is scored on (contract, clause) pairs — missing /
+obsolete / modified from the clause statuses, weakened from the ``weakened``
+findings — as precision / recall / F1; the clause statuses (``current`` and
+``not_applicable`` included) as a confusion matrix and an accuracy. Every
+disagreement is one line in ``EvalResult.mistakes`` and counted by class in
+``EvalResult.mistake_classes`` (``to_json()["mistakes_by_class"]``):
+
+- ``unexpected_error``: an error report for a contract labelled readable;
+- ``error_code``: the wrong error code, or none, for a contract labelled unreadable;
+- ``reference``: another reference (or version) than labelled, or none identified;
+- ``status``: a clause status other than its label;
+- ``weakened``: a weakened finding missed or not expected;
+- ``finding``: a missing / obsolete / modified finding missed or not expected on a clause
+  whose status is right (a wrong status already says why its finding differs), or a
+  finding on a clause the reference does not label;
+- ``severity``: a finding of the labelled kind with another severity;
+- ``exit_code``: `tokki check` would exit otherwise than labelled;
+- ``signed_on``: the report's signing date is not the labelled one.
+
+A contract that got an error report or a reference of another set, where
+the labels expect a readable contract of a given set, is one mistake line
+(its clauses counted as ``error`` in the confusion matrix, not one line each).
 """
 from __future__ import annotations
 
@@ -14,12 +55,26 @@ from pathlib import Path
 
 from .archive import LABELS, read_archive
 from .errors import UsageError
-from .model import ClauseStatus, FindingKind
+from .model import ClauseStatus, FindingKind, Report
 from .pipeline import analyze
 from .settings import Settings
 
 KINDS = ("missing", "obsolete", "modified", "weakened")
 STATUSES = tuple(s.value for s in ClauseStatus)
+MISTAKE_CLASSES = (
+    "unexpected_error", "error_code", "reference", "status", "weakened", "finding", "severity", "exit_code",
+    "signed_on",
+)
+# Exit codes of `tokki check` (analyzer.cli): no error finding / an error finding / unusable input.
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+_STATUS_KINDS = ("missing", "obsolete", "modified")  # finding kinds that follow from a clause status
+
+
+def check_exit_code(report: Report | None) -> int:
+    """The exit code `tokki check` gives for ``report`` (None: no report, a usage error)."""
+    if report is None or report.error is not None:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 
 @dataclass
@@ -31,6 +86,22 @@ class EvalResult:
     expected: dict[str, set] = field(default_factory=lambda: {k: set() for k in KINDS})
     predicted: dict[str, set] = field(default_factory=lambda: {k: set() for k in KINDS})
     mistakes: list[str] = field(default_factory=list)
+    mistake_classes: Counter = field(default_factory=Counter)  # class (MISTAKE_CLASSES) → lines
+    findings_ok: int = 0  # labelled findings reported with the labelled severity
+    findings_total: int = 0  # labelled findings
+    severities_ok: int = 0  # of the labelled findings reported, those with the labelled severity
+    severities_total: int = 0
+    unlabelled_findings: int = 0  # topic-N findings (not labelled, not scored)
+    exit_ok: int = 0
+    exit_total: int = 0
+    references_ok: int = 0
+    references_total: int = 0
+    references_auto: int = 0  # labelled references the manifest left to automatic identification
+    references_auto_ok: int = 0
+    signed_on_ok: int = 0
+    signed_on_total: int = 0
+    signed_on_from_text: int = 0  # labelled dates the manifest left to be read from the text
+    signed_on_from_text_ok: int = 0
 
     def precision(self, kind: str) -> float:
         p = self.predicted[kind]
@@ -44,6 +115,22 @@ class EvalResult:
         p, r = self.precision(kind), self.recall(kind)
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    @property
+    def statuses_ok(self) -> int:
+        return sum(n for (want, got), n in self.confusion.items() if want == got)
+
+    @property
+    def statuses_total(self) -> int:
+        return sum(self.confusion.values())
+
+    def status_accuracy(self) -> float:
+        return self.statuses_ok / self.statuses_total if self.statuses_total else 1.0
+
+    def mistake(self, kind: str, line: str) -> None:
+        assert kind in MISTAKE_CLASSES, kind
+        self.mistakes.append(line)
+        self.mistake_classes[kind] += 1
+
     def to_json(self) -> dict:
         return {
             "f1": {k: round(self.f1(k), 4) for k in KINDS},
@@ -52,6 +139,27 @@ class EvalResult:
             "errors_ok": self.errors_ok,
             "errors_total": self.errors_total,
             "contracts": self.contracts,
+            # Added for issue 14: every kind of mistake, not only F1.
+            "status_accuracy": round(self.status_accuracy(), 4),
+            "statuses_ok": self.statuses_ok,
+            "statuses_total": self.statuses_total,
+            "findings_ok": self.findings_ok,
+            "findings_total": self.findings_total,
+            "severities_ok": self.severities_ok,
+            "severities_total": self.severities_total,
+            "unlabelled_findings": self.unlabelled_findings,
+            "exit_ok": self.exit_ok,
+            "exit_total": self.exit_total,
+            "references_ok": self.references_ok,
+            "references_total": self.references_total,
+            "references_auto": self.references_auto,
+            "references_auto_ok": self.references_auto_ok,
+            "signed_on_ok": self.signed_on_ok,
+            "signed_on_total": self.signed_on_total,
+            "signed_on_from_text": self.signed_on_from_text,
+            "signed_on_from_text_ok": self.signed_on_from_text_ok,
+            "mistakes": len(self.mistakes),
+            "mistakes_by_class": {k: self.mistake_classes.get(k, 0) for k in MISTAKE_CLASSES},
         }
 
 
@@ -61,6 +169,10 @@ def load_labels(root: Path) -> dict[str, dict]:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: ラベルを読めません / cannot read the labels: {exc}") from exc
+
+
+def _name(cid: str) -> str:
+    return f"第{cid}" if cid.isdigit() else cid
 
 
 def evaluate_archive(root: Path, *, settings: Settings | None = None, library_dirs=()) -> EvalResult:
@@ -74,47 +186,166 @@ def evaluate_archive(root: Path, *, settings: Settings | None = None, library_di
         if label is None:
             continue
         result.contracts += 1
-        report = analyze(
-            spec.files,
-            reference=spec.reference,
-            contract_type=spec.type,
-            signed_on=spec.signed_on,
-            contract_id=spec.id,
-            library_dirs=library_dirs,
-            settings=settings,
-            given_by="manifest",
-        )
-        got_error = report.error.code.value if report.error else None
-        if label.get("error"):
-            result.errors_total += 1
-            if got_error == label["error"]:
-                result.errors_ok += 1
-            else:
-                result.mistakes.append(f"{spec.id}: error {label['error']} expected, got {got_error}")
-            continue
-        if got_error:
-            result.mistakes.append(f"{spec.id}: unexpected error {got_error}: {report.error.message}")
-        predicted = {c.clause_id: c.status.value for c in report.clauses}
-        for cid, want in label["clauses"].items():
-            got = predicted.get(cid, "error")
-            result.confusion[(want, got)] += 1
-            if want != got:
-                result.mistakes.append(f"{spec.id}: 第{cid} expected {want}, got {got}")
-            for kind in ("missing", "obsolete", "modified"):
-                if want == kind:
-                    result.expected[kind].add((spec.id, cid))
-                if got == kind:
-                    result.predicted[kind].add((spec.id, cid))
-        result.expected["weakened"] |= {(spec.id, c) for c in label.get("weakened", [])}
-        weak = {(spec.id, f.clause) for f in report.findings if f.kind is FindingKind.WEAKENED}
-        result.predicted["weakened"] |= weak
-        for pair in weak ^ {(spec.id, c) for c in label.get("weakened", [])}:
-            result.mistakes.append(f"{spec.id}: 第{pair[1]} weakened {'missed' if pair not in weak else 'not expected'}")
+        try:
+            report = analyze(
+                spec.files,
+                reference=spec.reference,
+                contract_type=spec.type,
+                signed_on=spec.signed_on,
+                contract_id=spec.id,
+                library_dirs=library_dirs,
+                settings=settings,
+                given_by="manifest",
+            )
+            refused = ""
+        except UsageError as exc:  # no reference identified (auto), or an unknown one in the manifest
+            report, refused = None, exc.reason
+        _compare(result, spec, label, report, refused)
     return result
 
 
+def _compare(result: EvalResult, spec, label: dict, report: Report | None, refused: str) -> None:
+    contract = spec.id
+    got_exit = check_exit_code(report)
+    want_exit = label.get("exit")
+    if want_exit is not None:
+        result.exit_total += 1
+        result.exit_ok += got_exit == want_exit
+    exit_note = f" (exit {got_exit}, expected {want_exit})" if want_exit is not None and got_exit != want_exit else ""
+
+    got_error = report.error.code.value if report is not None and report.error else None
+    if label.get("error"):
+        result.errors_total += 1
+        if got_error == label["error"]:
+            result.errors_ok += 1
+        elif report is None:
+            result.mistake("error_code", f"{contract}: error {label['error']} expected, got no report: {refused}{exit_note}")
+        else:
+            result.mistake("error_code", f"{contract}: error {label['error']} expected, got {got_error}{exit_note}")
+        return
+
+    clauses: dict[str, str] = label["clauses"]
+    want_ref = label.get("reference")
+    auto_ref = spec.reference in (None, "", "auto")
+    if "reference" in label:
+        result.references_total += 1
+        result.references_auto += auto_ref
+    if "reference" in label and want_ref is None and not got_error:
+        # The text cannot tell the reference: tokki must decline to name one (exit 2), not guess.
+        if report is None:
+            result.references_ok += 1
+            result.references_auto_ok += auto_ref
+        else:
+            got_ref = f"{report.reference_id}@{report.reference_version}"
+            result.mistake("reference", f"{contract}: no reference expected (undecidable), got {got_ref}{exit_note}")
+        return
+    if report is None or got_error:
+        # No verdict at all: one line, every labelled clause counted as an error.
+        for want in clauses.values():
+            result.confusion[(want, "error")] += 1
+        if report is None:
+            how = "identified" if auto_ref else "given"
+            result.mistake("reference", f"{contract}: reference {want_ref or '?'} expected, no report ({how}): {refused}{exit_note}")
+        else:
+            result.mistake("unexpected_error", f"{contract}: unexpected error {got_error}: {report.error.message}{exit_note}")
+        return
+
+    got_ref = f"{report.reference_id}@{report.reference_version}"
+    if want_ref is not None:
+        if got_ref == want_ref:
+            result.references_ok += 1
+            result.references_auto_ok += auto_ref
+        else:
+            how = "identified automatically" if auto_ref else "given in the manifest"
+            line = f"{contract}: reference {want_ref} expected, got {got_ref} ({how})"
+            if report.reference_id != want_ref.partition("@")[0]:
+                # Checked against another set: its clauses are not the labelled ones.
+                for want in clauses.values():
+                    result.confusion[(want, "error")] += 1
+                result.mistake("reference", line + exit_note)
+                return
+            result.mistake("reference", line)
+
+    # Signing date the report uses (manifest's, else the text's).
+    if "signed_on" in label:
+        want_date = label["signed_on"]
+        got_date = report.signed_on.isoformat() if report.signed_on else None
+        from_text = spec.signed_on is None
+        result.signed_on_total += 1
+        result.signed_on_from_text += from_text
+        if got_date == want_date:
+            result.signed_on_ok += 1
+            result.signed_on_from_text_ok += from_text
+        else:
+            how = "read from the text" if from_text else "given in the manifest"
+            result.mistake("signed_on", f"{contract}: signing date {want_date} expected, got {got_date} ({how})")
+
+    # Clause statuses.
+    predicted = {c.clause_id: c.status.value for c in report.clauses}
+    status_ok: set[str] = set()
+    for cid, want in clauses.items():
+        got = predicted.get(cid, "error")
+        result.confusion[(want, got)] += 1
+        if want == got:
+            status_ok.add(cid)
+        else:
+            result.mistake("status", f"{contract}: {_name(cid)} expected {want}, got {got}")
+        for kind in _STATUS_KINDS:
+            if want == kind:
+                result.expected[kind].add((contract, cid))
+            if got == kind:
+                result.predicted[kind].add((contract, cid))
+
+    # Weakened findings (F1 from the ``weakened`` label).
+    weak_label = {(contract, c) for c in label.get("weakened", [])}
+    weak = {(contract, f.clause) for f in report.findings if f.kind is FindingKind.WEAKENED}
+    result.expected["weakened"] |= weak_label
+    result.predicted["weakened"] |= weak
+    for pair in sorted(weak ^ weak_label):
+        result.mistake("weakened", f"{contract}: {_name(pair[1])} weakened {'missed' if pair not in weak else 'not expected'}")
+
+    # Findings and their severities.
+    got_findings: dict[tuple[str, str], list[str]] = {}
+    for f in report.findings:
+        if f.clause.startswith("topic-"):
+            result.unlabelled_findings += 1
+            continue
+        got_findings.setdefault((f.clause, f.kind.value), []).append(f.severity.value)
+    if "findings" in label:
+        want_findings = {(c, k): sev for c, kinds in label["findings"].items() for k, sev in kinds.items()}
+        for (cid, kind), want_sev in sorted(want_findings.items()):
+            result.findings_total += 1
+            got = got_findings.get((cid, kind))
+            if got is None:
+                # A missed status finding follows from a wrong status; a missed weakened one is said above.
+                if kind in _STATUS_KINDS and (cid in status_ok or cid not in clauses):
+                    result.mistake("finding", f"{contract}: {_name(cid)} {kind} finding ({want_sev}) expected, none reported")
+                continue
+            result.severities_total += 1
+            if got == [want_sev]:
+                result.findings_ok += 1
+                result.severities_ok += 1
+            else:
+                result.mistake("severity", f"{contract}: {_name(cid)} {kind} severity {want_sev} expected, got {'/'.join(got)}")
+        for (cid, kind), got in sorted(got_findings.items()):
+            if (cid, kind) in want_findings:
+                continue
+            if kind == "weakened" and cid in clauses:
+                continue  # said above
+            if kind in _STATUS_KINDS and cid in clauses and cid not in status_ok:
+                continue  # follows from the wrong status
+            result.mistake("finding", f"{contract}: {_name(cid)} {kind} finding ({'/'.join(got)}) not expected")
+
+    if want_exit is not None and got_exit != want_exit:
+        result.mistake("exit_code", f"{contract}: exit code {want_exit} expected, got {got_exit}")
+
+
+def _ratio(ok: int, total: int) -> str:
+    return f"{ok}/{total}" + (f" ({ok / total:.3f})" if total else "")
+
+
 def format_eval(result: EvalResult) -> str:
-    """Confusion matrix and per-kind scores as a terminal table."""
+    """Confusion matrix, per-kind scores and every other check as a terminal table."""
     used = [s for s in STATUSES if any(s in key for key in result.confusion)] + (
         ["error"] if any("error" in key for key in result.confusion) else []
     )
@@ -128,7 +359,24 @@ def format_eval(result: EvalResult) -> str:
         lines.append(
             f"{k:<10}{result.precision(k):>10.3f}{result.recall(k):>10.3f}{result.f1(k):>10.3f}{len(result.expected[k]):>10}"
         )
-    lines += ["", f"error codes correct / エラーコード正答: {result.errors_ok}/{result.errors_total}"]
-    if result.mistakes:
-        lines += ["", "mistakes / 誤り:"] + [f"  {m}" for m in result.mistakes]
+    lines += [
+        "",
+        f"clause statuses correct / 条の判定の正答: {_ratio(result.statuses_ok, result.statuses_total)}",
+        f"findings with their severity / 指摘と重大度の正答: {_ratio(result.findings_ok, result.findings_total)}"
+        f"; severity right where the finding was reported / 重大度: {_ratio(result.severities_ok, result.severities_total)}"
+        f"; topic findings not scored / 論点の指摘（採点外）: {result.unlabelled_findings}",
+        f"exit codes correct / 終了コード正答: {_ratio(result.exit_ok, result.exit_total)}",
+        f"references correct / 参照文の正答: {_ratio(result.references_ok, result.references_total)}"
+        f" (identified automatically / 自動判定: {result.references_auto_ok}/{result.references_auto})",
+        f"signing dates correct / 締結日の正答: {_ratio(result.signed_on_ok, result.signed_on_total)}"
+        f" (read from the text / 本文から: {result.signed_on_from_text_ok}/{result.signed_on_from_text})",
+        f"error codes correct / エラーコード正答: {result.errors_ok}/{result.errors_total}",
+        "",
+        f"mistakes / 誤り: {len(result.mistakes)}"
+        + (
+            " (" + ", ".join(f"{k} {n}" for k in MISTAKE_CLASSES if (n := result.mistake_classes.get(k, 0))) + ")"
+            if result.mistakes else ""
+        ),
+    ]
+    lines += [f"  {m}" for m in result.mistakes]
     return "\n".join(lines) + "\n"

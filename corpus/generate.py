@@ -9,8 +9,19 @@ PDF (running headers, page numbers, sentences across pages, two columns) or
 DOCX (annex in a table, 第N in its own run, Word automatic numbering).
 The archive is laid out the way `tokki scan` reads one: one folder per
 contract (main contract + annex) or one file per contract, manifest.csv
-(id, files, type, signed_on, reference) and labels.json (each clause's
-status, the weakened clauses, the expected error code).
+(id, files, type, signed_on, reference) and labels.json: everything a user
+of `tokki check` sees — each clause's status, the weakened clauses, the
+expected error code, each finding's severity, the exit code, the reference
+`id@version` checked against and the signing date the report uses.
+
+Some contracts exercise the automatic paths (drawn with a second random
+stream, so the main stream — formats, edits, dates — is the same as before
+they existed): an empty `reference` column (tokki identifies the reference
+set, labelled with the set the contract was built from) and an empty
+`signed_on` column (the date is read from the text: the contract body then
+carries its closing and signature block with the fixture's date
+令和6年4月1日 in one of several printed forms; a contract of the annex alone
+prints no date, labelled null).
 """
 from __future__ import annotations
 
@@ -38,6 +49,17 @@ TYPE_TABLE = {
 }
 MANDATORY = [1, 2, 4, 11, 12, 13, 14, 19]  # seed 001 注2
 OPTIONAL = [n for n in range(1, 20) if n not in MANDATORY]
+# Seed 001: the revised 特記事項 applies to contracts made on or after 令和5年10月10日; a contract made
+# before keeps the old wording (「特記事項の差替えは不要です」).
+REVISION = "2023-10-10"
+
+# The signing date printed in tests/fixtures/contract-body.txt (the line after the closing sentence),
+# and the forms a contract with an empty signed_on column prints it in (all read by analyzer.ja.dates).
+PRINTED_DATE = "2024-04-01"
+PRINTED_FORMS = ["令和6年4月1日", "令和６年４月１日", "2024年4月1日", "令和六年四月一日", "令 和 6 年 4 月 1 日", "R6.4.1"]
+# Shares of the automatic paths, drawn per contract from the second random stream.
+AUTO_REFERENCE_SHARE = {"fukuoka-pref": 0.15, "other": 0.5}
+AUTO_DATE_SHARE = 0.3
 
 # Real modifications: (clause, old text, new text, weakened?) — each changes an obligation or its scope.
 EDITS = [
@@ -80,12 +102,17 @@ OTHER_SETS = {
 }
 
 
-def _clause_ids(reference: str) -> list[str]:
-    """Clause ids of the latest version of a bundled reference set (the ids are data, not under test)."""
+def _latest(reference: str) -> tuple[str, list[str]]:
+    """Version name and clause ids of the latest version of a bundled reference set
+    (the ids and versions are data, not under test)."""
     files = sorted((HERE.parent / "reference_clauses" / reference).glob("*.toml"))
     versions = [tomllib.loads(f.read_text("utf-8")) for f in files]
     latest = max(versions, key=lambda v: str(v["reference"].get("effective", "")))
-    return [c["id"] for c in latest["clause"]]
+    return latest["reference"]["version"], [c["id"] for c in latest["clause"]]
+
+
+def _clause_ids(reference: str) -> list[str]:
+    return _latest(reference)[1]
 
 
 @dataclass
@@ -99,6 +126,65 @@ class Case:
     signed_on: str = ""
     type: str = ""
     reference: str = "fukuoka-pref"
+    auto_reference: bool = False  # manifest reference left empty: tokki must identify `reference`
+    auto_date: bool = False  # manifest signed_on left empty: tokki must read the date from the text
+    date_form: str = PRINTED_FORMS[0]  # how the signing date is printed when auto_date
+    printed_date: str | None = None  # the signing date the rendered text prints (set by render)
+
+    def expected_signed_on(self) -> str | None:
+        """The date the report must use: the manifest's, else the one printed in the text."""
+        return self.printed_date if self.auto_date else self.signed_on
+
+    def findings(self) -> dict[str, dict[str, str]]:
+        """Expected findings on the reference clauses, {clause id: {kind: severity}} (README rules)."""
+        if self.error:
+            return {}
+        signed = self.expected_signed_on()
+        before = signed is not None and signed < REVISION  # no date: judged as signed after (error)
+        out: dict[str, dict[str, str]] = {}
+        for cid, status in self.status.items():
+            found: dict[str, str] = {}
+            mandatory = int(cid) in MANDATORY if cid.isdigit() else False
+            if status == "missing":
+                mark = TYPE_TABLE[cid].get(self.type)
+                found["missing"] = "error" if mandatory else "info" if mark == "△" else "warning"
+            elif status == "obsolete":
+                found["obsolete"] = "info" if before else "error"
+            elif status == "modified":
+                found["modified"] = "warning"
+            if cid in self.weakened:
+                # Old wording signed before its revision was the current text then: information only.
+                found["weakened"] = (
+                    "info" if status == "obsolete" and before else "error" if mandatory else "warning"
+                )
+            if found:
+                assert self.reference == "fukuoka-pref", "severity rules are those of seed 001"
+                out[cid] = found
+        return out
+
+    def identifiable(self) -> bool:
+        """Whether tokki can tell the reference set from the text. fukuoka-pref and fukuoka-police
+        (seeds 001 and 000) differ only in 第1: without it a contract carries the same clauses
+        of both, word for word, and tokki must name neither (README: `tokki identify`)."""
+        return not (self.reference == "fukuoka-pref" and self.status.get("1") in ("missing", "not_applicable"))
+
+    def label(self) -> dict:
+        """The case's entry in labels.json (format: corpus/README.md)."""
+        findings = self.findings()
+        refused = self.auto_reference and not self.identifiable()
+        if self.error or refused:
+            exit_code = 2
+        else:
+            exit_code = 1 if any("error" in f.values() for f in findings.values()) else 0
+        return {
+            "clauses": self.status,
+            "weakened": self.weakened,
+            "error": self.error,
+            "findings": findings,
+            "exit": exit_code,
+            "reference": None if self.error or refused else "{}@{}".format(self.reference, _latest(self.reference)[0]),
+            "signed_on": None if self.error else self.expected_signed_on(),
+        }
 
 
 def _lines(text: str) -> list[str]:
@@ -121,6 +207,18 @@ def _body() -> str:
     return embedded_contract().split("第20条")[0]
 
 
+def _signature(form: str) -> str:
+    """The closing sentence and signature block of the test contract, its date printed as ``form``."""
+    tail = fixture_text("contract-body.txt").partition("{annex}")[2]
+    assert PRINTED_FORMS[0] in tail, "the fixture's signing date moved"
+    return tail.replace(PRINTED_FORMS[0], form)
+
+
+def _signed_body(form: str) -> str:
+    """The contract body with its closing and signature block (dated ``form``), without the annex."""
+    return fixture_text("contract-body.txt").partition("{annex}")[0] + _signature(form)
+
+
 def _date(rng: random.Random, before: bool | None = None) -> str:
     if before is None:
         before = rng.random() < 0.3
@@ -135,8 +233,16 @@ def _absent(clause: int, contract_type: str) -> str:
     return "not_applicable" if TYPE_TABLE[str(clause)].get(contract_type) == "—" else "missing"
 
 
-def plan(rng: random.Random, count: int) -> list[Case]:
-    """The cases: every category at least once, the rest drawn at random."""
+def plan(rng: random.Random, count: int, auto: random.Random | None = None) -> list[Case]:
+    """The cases: every category at least once, the rest drawn at random.
+
+    ``auto`` (a second stream; default: none of the automatic paths) picks the contracts whose
+    manifest leaves ``reference`` or ``signed_on`` empty: a share of each, and always the first
+    ``clean`` contract (both), the first of each other reference set (reference) and the first
+    ``old_after`` and ``embedded`` contracts (date), so a small corpus exercises them too. Never
+    ``police`` (its point is the fukuoka-pref check of a police annex; identified, it is a clean
+    fukuoka-police contract), ``old_before`` (the printed date is after the revision) or ``bad``.
+    """
     kinds = ["clean", "police", "parties", "drop_mandatory", "drop_optional", "drop_two", "old_before",
              "old_after", "embedded", "noise", "spaced", "modified", *OTHER_SETS, "bad"]
     if count < len(kinds) + 5:
@@ -144,6 +250,7 @@ def plan(rng: random.Random, count: int) -> list[Case]:
     order = kinds + [rng.choice(kinds[:-1]) for _ in range(count - len(kinds) - 5)] + ["bad"] * 5
     cases: list[Case] = []
     bad_kinds = ["scan", "encrypted", "truncated", "zero", "doc", "scan_annex"]
+    seen: set[str] = set()
     for i, kind in enumerate(order, start=1):
         case = Case(f"C{i:03d}-{kind.replace('_', '-')}", build_annex(), signed_on=_date(rng), type=rng.choice("1122234"))
         if kind == "clean":
@@ -203,6 +310,19 @@ def plan(rng: random.Random, count: int) -> list[Case]:
             case.error = bad_kinds[sum(1 for c in cases if c.error) % len(bad_kinds)]
             case.id = f"C{i:03d}-bad-{case.error.replace('_', '-')}"
             case.status = {}
+        if auto is not None:
+            # Three draws per contract whatever its kind: one contract's eligibility never shifts another's.
+            ref_draw, date_draw, case.date_form = auto.random(), auto.random(), auto.choice(PRINTED_FORMS)
+            first = kind not in seen
+            if kind not in ("police", "old_before", "bad"):
+                share = AUTO_REFERENCE_SHARE["fukuoka-pref" if case.reference == "fukuoka-pref" else "other"]
+                case.auto_reference = ref_draw < share or (first and (kind == "clean" or kind in OTHER_SETS))
+                if case.reference == "fukuoka-pref" and case.status["1"] == "modified":
+                    # 第1 is what tells fukuoka-pref from fukuoka-police; a modified 第1 is close to both,
+                    # and which one tokki should name is a judgment call, not a label.
+                    case.auto_reference = False
+                case.auto_date = date_draw < AUTO_DATE_SHARE or (first and kind in ("clean", "old_after", "embedded"))
+        seen.add(kind)
         cases.append(case)
     return cases
 
@@ -238,21 +358,30 @@ def render(case: Case, out: Path, rng: random.Random) -> list[str]:
                 opts.pop("autonumber_articles", None)  # 第N条 labels are typed, not numbered
             write_docx(path.with_suffix(".docx"), lines, **opts)
 
+    # A contract whose manifest gives no date carries the body's closing and signature block;
+    # the others keep the body as it always was (no date), except the embedded form, which
+    # always printed the fixture's closing and date.
+    body = _signed_body(case.date_form) if case.auto_date else _body()
     if folder:
         d = out / case.id
         d.mkdir()
         body_fmt = rng.choice(["txt", "pdf", "docx"])
-        write(d / "01_契約書", _lines(_body()), body_fmt)
+        write(d / "01_契約書", _lines(body), body_fmt)
         write(d / "02_別記_特記事項", annex_lines, fmt)
+        case.printed_date = PRINTED_DATE if case.auto_date else None
         return sorted(str(p.relative_to(out)) for p in d.iterdir())
     if case.embedded:  # the annex as 第20条–第38条 of the body
         head, _, tail = fixture_text("contract-body.txt").partition("{annex}")
+        if case.auto_date:
+            tail = _signature(case.date_form)
         annex = build_annex(case.annex, label=lambda n: f"第{n + 19}条", with_title=False, with_notes=False)
         lines = _lines(head + annex + tail)
+        case.printed_date = PRINTED_DATE
     elif rng.random() < 0.5:
-        lines = _lines(_body()) + annex_lines  # body and annex in one file
+        lines = _lines(body) + annex_lines  # body and annex in one file
+        case.printed_date = PRINTED_DATE if case.auto_date else None
     else:
-        lines = annex_lines  # the annex alone
+        lines = annex_lines  # the annex alone: no date printed
     write(out / case.id, lines, fmt)
     return [next(p.name for p in out.iterdir() if p.stem == case.id)]
 
@@ -297,18 +426,20 @@ def generate(out: Path, seed: int = 1, count: int = 84) -> list[Case]:
             continue
         shutil.rmtree(child) if child.is_dir() else child.unlink()
     rng = random.Random(seed)
-    cases = plan(rng, count)
+    cases = plan(rng, count, random.Random(f"{seed}/automatic paths"))
     rows = []
     for case in cases:
         files = render(case, out, rng)
-        rows.append([case.id, ";".join(files), case.type, case.signed_on, case.reference])
+        rows.append([
+            case.id, ";".join(files), case.type,
+            "" if case.auto_date else case.signed_on,
+            "" if case.auto_reference else case.reference,
+        ])
     with open(out / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "files", "type", "signed_on", "reference"])
         writer.writerows(rows)
-    labels = {
-        c.id: {"clauses": c.status, "weakened": c.weakened, "error": c.error} for c in cases
-    }
+    labels = {c.id: c.label() for c in cases}
     (out / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return cases
 
