@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .errors import TokkiError, UsageError
+from .errors import ExitCode, TokkiError, UsageError
 from .evaluate import evaluate_archive, format_eval
 from .files import ensure_writable
 from .identify import format_identification, identify
@@ -24,7 +24,7 @@ from .pipeline import analyze
 from .references import load_reference_library, resolve_reference
 from .report import render_report, write_atomic
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = ExitCode.OK, ExitCode.USAGE, ExitCode.INTERRUPTED
 DEFAULT_IMPORT_DIR = "reference_library"
 
 
@@ -330,8 +330,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write(out)
     if report.error is not None:
         print(f"tokki: {report.error.file}: {report.error.message} [{report.error.code.value}]", file=sys.stderr)
-        return EXIT_USAGE
-    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+    return report.exit_code
 
 
 def cmd_identify(args: argparse.Namespace) -> int:
@@ -429,7 +428,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if result.interrupted:
         print(f"tokki: 中断しました。再実行すると続きから処理します / interrupted; run again to resume ({args.db})",
               file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     done = ", ".join(f"{k} {v}" for k, v in sorted(result.statuses.items()))
     print(
         f"契約 {result.contracts} 件: 読込 {result.analysed}・再判定 {result.rejudged}・変更なし {result.unchanged}"
@@ -497,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("tokki: 中断しました / interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and the like
         import os
 

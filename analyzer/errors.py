@@ -5,7 +5,7 @@ one-line answer for a file that could not be analysed.
 """
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class ErrorCode(StrEnum):
@@ -18,6 +18,15 @@ class ErrorCode(StrEnum):
     EMPTY = "empty"
     TOO_LARGE = "too_large"
     TIMEOUT = "timeout"
+
+
+class ExitCode(IntEnum):
+    """Exit codes of every command (README): batch scripts branch on them."""
+
+    OK = 0  # no finding of severity error (or the command did its work)
+    FINDINGS = 1  # tokki check: at least one finding of severity error
+    USAGE = 2  # bad usage, an unreadable input, an output that cannot be written
+    INTERRUPTED = 130  # Ctrl-C (tokki scan resumes on the next run)
 
 
 class TokkiError(Exception):

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .archive import LABELS, read_archive
-from .errors import UsageError
+from .errors import ExitCode, UsageError
 from .model import ClauseStatus, FindingKind, Report
 from .pipeline import analyze
 from .settings import Settings
@@ -66,15 +66,12 @@ MISTAKE_CLASSES = (
     "signed_on",
 )
 # Exit codes of `tokki check` (analyzer.cli): no error finding / an error finding / unusable input.
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 _STATUS_KINDS = ("missing", "obsolete", "modified")  # finding kinds that follow from a clause status
 
 
 def check_exit_code(report: Report | None) -> int:
     """The exit code `tokki check` gives for ``report`` (None: no report, a usage error)."""
-    if report is None or report.error is not None:
-        return EXIT_USAGE
-    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+    return ExitCode.USAGE if report is None else report.exit_code
 
 
 @dataclass

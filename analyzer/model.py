@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from .errors import ErrorCode
+from .errors import ErrorCode, ExitCode
 
 
 class ClauseStatus(StrEnum):
@@ -473,3 +473,10 @@ class Report:
     @property
     def has_errors(self) -> bool:
         return self.error is not None or any(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """What ``tokki check`` exits with: 2 for an unreadable contract, 1 for a finding of severity error, else 0."""
+        if self.error is not None:
+            return ExitCode.USAGE
+        return ExitCode.FINDINGS if self.has_errors else ExitCode.OK
