@@ -115,8 +115,13 @@ def _predicate_forms(tokens: list[Token]) -> tuple[list[str], list[Token]]:
 
 
 def classify(sentence: str) -> tuple[Strength, str]:
-    """(strength, the predicate words as written) of one sentence."""
-    tokens = tokenize(sentence)
+    """(strength, the predicate words as written) of one sentence.
+
+    Read without whitespace: extraction splits words at line ends and spaces out characters
+    (「行 わなければならない」「しなければなら\nない」), which Japanese does not separate.
+    """
+    kept = [i for i, ch in enumerate(sentence) if not ch.isspace()]  # compact index → original index
+    tokens = tokenize("".join(sentence[i] for i in kept))
     forms, toks = _predicate_forms(tokens)
     if not forms:
         return Strength.NONE, ""
@@ -128,7 +133,7 @@ def classify(sentence: str) -> tuple[Strength, str]:
 
     def words(n: int) -> str:  # the last n words of the sentence (polite endings included), as written
         first = len(forms) - min(n, len(forms))
-        return sentence[toks[first].begin : end]
+        return sentence[kept[toks[first].begin] : kept[end - 1] + 1]
 
     # 「…ものとする」: the clause before it carries the meaning; the ending makes it binding.
     mono = tuple(forms[-3:]) == ("物", "と", "為る")
