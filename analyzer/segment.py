@@ -30,7 +30,7 @@ _ARTICLE = re.compile(
 # After a bare 「第N」 label: what may not follow, or it is a reference in running text
 # (第1項, 第2号, 第三者, 第3章 …).
 _NOT_AFTER_BARE = set("項号章節款目者回次期位部編表款")
-# After 「第N条」 with no space: particles that mean running text (第12条の規定, 第3条に).
+# After a label, spaced or not: particles that mean running text (第12条の規定, 第3条に).
 _NOT_AFTER_JO = set("のにをがでとへや及又若並から")
 
 _PARAGRAPH = re.compile(rf"(?P<num>[0-9０-９]{{1,2}}){_SP}+(?=\S)")
@@ -283,13 +283,13 @@ def _match_article(text: str) -> tuple[str, int | None, bool, int] | None:
     if not rest_stripped:  # the label alone on its line, the text on the next
         return label, parse_number(m.group("num")), jo, len(text)
     nxt = rest_stripped[0]
-    if jo:
-        if not spaced and nxt in _NOT_AFTER_JO:
-            return None
-    else:
+    if nxt in _NOT_AFTER_JO:
+        # A particle after the label is running text, spaced or not: a wrapped line of a
+        # character-spaced PDF starts 「第 1 2 条 の 規 定 に 基 づ き」 (no article text starts with の/に/を…).
+        return None
+    if not jo and (not (spaced or nxt in "（(") or nxt in _NOT_AFTER_BARE):
         # A bare 第N needs a separator (space or a heading in parentheses).
-        if not (spaced or nxt in "（(") or nxt in _NOT_AFTER_BARE:
-            return None
+        return None
     return label, parse_number(m.group("num")), jo, after + (len(rest) - len(rest_stripped))
 
 

@@ -26,6 +26,9 @@ ARTICLE_LINES = [
     ("第1項の事案が発生した場合", None),
     ("第 1 項 の 事 案 が", None),
     ("第12条の規定に基づき", None),
+    ("第 1 2 条 の 規 定 に 基", None),  # a wrapped line of a character-spaced PDF (eval gate, generator seed 3)
+    ("第 1 2 の 規 定 に よ り", None),
+    ("第 1 4 条 の 2 乙 は 、", 14),
     ("第1~第14 略", None),
 ]
 
