@@ -1,6 +1,8 @@
 """Time `analyze` per contract and PDF text extraction per page (pypdfium2 vs pdfplumber).
 
-    python benchmarks/bench_check.py
+    python3 benchmarks/bench_check.py
+
+Needs reportlab, from the test extra: pip install -e '.[test]'.
 
 Prints medians over several runs; timings are reported, never asserted in tests.
 """
@@ -15,7 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from builders import write_docx, write_pdf  # noqa: E402
+try:  # tests/builders.py renders PDFs with reportlab, from the test extra
+    from builders import write_docx, write_pdf
+except ModuleNotFoundError as exc:
+    sys.exit(f"{exc.name} がありません / {exc.name} is not installed: pip install -e '.[test]'")
 from contracts import build_annex, embedded_contract  # noqa: E402
 
 from analyzer import analyze  # noqa: E402

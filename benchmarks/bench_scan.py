@@ -1,6 +1,8 @@
 """Time `tokki scan` on a generated archive against the text-extraction floor.
 
-    python benchmarks/bench_scan.py [--count 300] [--keep DIR]
+    python3 benchmarks/bench_scan.py [--count 300] [--keep DIR]
+
+Needs reportlab, from the test extra: pip install -e '.[test]'.
 
 Generates an archive of ``--count`` contracts (PDF / DOCX / TXT in turn, 3–15
 pages each: a contract body with the 特記事項 embedded as 第20条–第38条, padded
@@ -33,7 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from builders import write_docx, write_pdf  # noqa: E402
+try:  # tests/builders.py renders PDFs with reportlab, from the test extra
+    from builders import write_docx, write_pdf
+except ModuleNotFoundError as exc:
+    sys.exit(f"{exc.name} がありません / {exc.name} is not installed: pip install -e '.[test]'")
 from contracts import embedded_contract  # noqa: E402
 
 LINES_PER_PAGE, CHARS_PER_LINE = 32, 38
@@ -123,6 +128,8 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=300)
     ap.add_argument("--keep", type=Path, help="generate the archive here and keep it")
     args = ap.parse_args()
+    if args.count < 1:
+        ap.error("--count must be at least 1")
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_scan."))
     root = args.keep or tmp / "archive"
@@ -142,16 +149,27 @@ def main() -> None:
         for label, r in (("cold 1", r1), ("cold 2", r2), ("rescan", r3), ("re-judge", r4)):
             print(f"  {label}: read {r.analysed}, re-judged {r.rejudged}, unchanged {r.unchanged}, {dict(r.statuses)}")
 
-        one_pdf = next(p for i, p in enumerate(sorted(root.glob("*.pdf"))) if (3 * i) % 13 == 12)
+        import pypdfium2 as pdfium
+
+        def page_count(path: Path) -> int:
+            pdf = pdfium.PdfDocument(str(path))
+            try:
+                return len(pdf)
+            finally:
+                pdf.close()
+
+        # The longest PDF of the archive (15 pages from --count 13 on; fewer in a smaller archive).
+        one_pdf = max(sorted(root.glob("*.pdf")), key=page_count)
+        n_check_pages = page_count(one_pdf)
         check = []
         for _ in range(3):
             t = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "analyzer", "check", str(one_pdf)], capture_output=True, check=False)
+            proc = subprocess.run([sys.executable, "-m", "analyzer", "check", str(one_pdf)],
+                                  capture_output=True, text=True, check=False)
             check.append(time.perf_counter() - t)
+            if proc.returncode not in (0, 1):  # 2: the check did not run, its time means nothing
+                sys.exit(f"tokki check {one_pdf} exited {proc.returncode}: {proc.stderr.strip()}")
         check_s = sorted(check)[1]
-        import pypdfium2 as pdfium
-
-        n_check_pages = len(pdfium.PdfDocument(str(one_pdf)))
 
         n = args.count
         rows = [

@@ -1,7 +1,9 @@
 """Bounded mutation fuzz of PDF and DOCX ingest: no mutated file may raise anything but a DocumentError.
 
-    python benchmarks/fuzz_ingest.py                    # 2,000 mutants, seed 1
-    python benchmarks/fuzz_ingest.py --iterations 20000 --seed 7
+    python3 benchmarks/fuzz_ingest.py                    # 2,000 mutants, seed 1
+    python3 benchmarks/fuzz_ingest.py --iterations 20000 --seed 7
+
+Needs reportlab, from the test extra: pip install -e '.[test]'.
 
 Fixtures (text PDF, two-column PDF, encrypted PDF, plain and auto-numbered DOCX, DOCX with
 the annex in a table) are built by tests/builders.py; each iteration mutates one of them
@@ -26,7 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from builders import write_docx, write_pdf  # noqa: E402
+try:  # tests/builders.py renders PDFs with reportlab, from the test extra
+    from builders import write_docx, write_pdf
+except ModuleNotFoundError as exc:
+    sys.exit(f"{exc.name} がありません / {exc.name} is not installed: pip install -e '.[test]'")
 from contracts import build_annex  # noqa: E402
 
 from analyzer.errors import DocumentError  # noqa: E402

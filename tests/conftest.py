@@ -1,12 +1,84 @@
 """pytest fixtures; contract builders live in contracts.py and builders.py beside this file."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # contracts.py, builders.py for the test modules
+
+# ---------------------------------------------------------------- system programs some tests need
+# The README's test section gives this line (ja and en) and .ci/run installs the same packages;
+# tests/test_docs.py checks all three agree.
+APT_LINE = "sudo apt-get install libreoffice-writer tesseract-ocr tesseract-ocr-jpn fonts-ipafont-gothic"
+# A Japanese font file for rendering a scanned page (PIL needs a file): IPAGothic from
+# fonts-ipafont-gothic, at its Debian/Ubuntu paths; otherwise whatever fontconfig lists for :lang=ja.
+FONT_FILES = (
+    "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
+    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
+)
+
+
+def in_ci() -> bool:
+    """CI=true (GitHub Actions and .ci/run set it): a missing program is a broken CI, not a skip."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def _find_soffice() -> tuple[str | None, str]:
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    return path, "LibreOffice の soffice がありません / soffice (LibreOffice) not found"
+
+
+def _find_tesseract() -> tuple[str | None, str]:
+    """The tesseract program with Japanese data, driven through pytesseract (what --ocr uses)."""
+    try:
+        import pytesseract  # noqa: F401 — the [test] and [ocr] extras bring it
+    except ImportError:
+        return None, "pytesseract がありません / pytesseract not installed (pip install -e '.[test]')"
+    path = shutil.which("tesseract")
+    if path is None:
+        return None, "tesseract がありません / tesseract not found"
+    proc = subprocess.run([path, "--list-langs"], capture_output=True, text=True, check=False)
+    if "jpn" not in (proc.stdout + proc.stderr).split():
+        return None, "Tesseract の日本語データ（jpn）がありません / Tesseract has no Japanese data (jpn)"
+    return path, ""
+
+
+def _find_japanese_font() -> tuple[str | None, str]:
+    found = next((f for f in FONT_FILES if Path(f).is_file()), None)
+    if found is None and shutil.which("fc-list"):
+        proc = subprocess.run(["fc-list", ":lang=ja", "file"], capture_output=True, text=True, check=False)
+        found = next((ln.split(":")[0].strip() for ln in proc.stdout.splitlines()
+                      if ln.split(":")[0].strip().endswith((".ttf", ".otf", ".ttc"))), None)
+    return found, "日本語フォントがありません / no Japanese font"
+
+
+PROGRAMS = {"soffice": _find_soffice, "tesseract": _find_tesseract, "japanese-font": _find_japanese_font}
+
+
+def require(name: str) -> str:
+    """The path of ``name`` ("soffice", "tesseract" with jpn data and pytesseract, "japanese-font").
+
+    Missing: outside CI the test is skipped, under CI=true it fails — both with the
+    README's apt line in the reason.
+    """
+    found, why = PROGRAMS[name]()
+    if found:
+        return found
+    reason = f"{why}: {APT_LINE}"
+    if in_ci():
+        pytest.fail(f"CI=true: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def require_program():
+    """require_program("soffice" | "tesseract" | "japanese-font") → path; skips (fails under CI=true) if missing."""
+    return require
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -256,16 +255,14 @@ def test_fix_keeps_existing_tracked_changes_and_comments(tmp_path):
 # ---------------------------------------------------------------- other programs open it
 
 
-def test_fix_output_opens_in_python_docx_and_converts_with_libreoffice(tmp_path):
+def test_fix_output_opens_in_python_docx_and_converts_with_libreoffice(tmp_path, require_program):
     out = tmp_path / "fixed.docx"
     fix_document(draft(tmp_path, layout="autonumbered", old=True, drop=(12,)), out, now=NOW)
     document = docx.Document(str(out))
     assert any("随時実地の調査等を" in p.text for p in document.paragraphs)  # 第15 reads as a paragraph
     assert len(document.comments) == 3
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    # CI installs libreoffice-writer (.ci/run): a missing soffice is a broken environment, not a skip.
-    assert soffice, "soffice not found: apt-get install libreoffice-writer (see .ci/run)"
+    soffice = require_program("soffice")  # skips without LibreOffice, fails under CI=true (conftest.py)
     proc = subprocess.run(
         [soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
          "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(out)],
