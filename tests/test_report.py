@@ -76,8 +76,10 @@ def test_report_html_highlights_changed_words(write):
 
 def test_report_text_colour_only_when_asked(write):
     report = analyze([write("o.txt", build_annex(old=True))])
-    assert "\033[31m" in render_report(report, "text", color=True)
+    assert "\033[31m判定: 要修正 / action required\033[0m" in render_report(report, "text", color=True).splitlines()
     assert "\033[" not in render_report(report, "text", color=False)
+    clean = analyze([write("c.txt", fukuoka_annex())])
+    assert "\033[32m判定: 問題なし / no findings\033[0m" in render_report(clean, "text", color=True).splitlines()
 
 
 HIGHLIGHT = [
@@ -85,6 +87,11 @@ HIGHLIGHT = [
     ("調査等を行うものとする", ["行う"], [("調査等を", False), ("行う", True), ("ものとする", False)]),
     ("abc", ["x", ""], [("abc", False)]),
     ("aXbX", ["X", "X"], [("a", False), ("X", True), ("b", False), ("X", True)]),
+    # A change quoted from the normalized text is marked where the contract breaks a line or a word
+    # with a space, or writes the digits full-width — the whole quoted words, no more.
+    ("随時実地の調査等を\n行うものとする", ["調査等を行う"], [("随時実地の", False), ("調査等を\n行う", True), ("ものとする", False)]),
+    ("甲は、乙に 対し、報告", ["乙に対し"], [("甲は、", False), ("乙に 対し", True), ("、報告", False)]),
+    ("第１５条 甲は", ["15"], [("第", False), ("１５", True), ("条 甲は", False)]),
 ]
 
 

@@ -31,6 +31,7 @@ from analyzer.cli import main
 #   not-applicable-3      第3 を削除、類型3（—）     問題なし         現行 18・対象外 1    なし
 # ---------------------------------------------------------------------------------------------
 
+WORDING = "      → 現行の文言 / current wording: "
 STATUS_ORDER = ("現行", "旧版", "変更あり", "欠落", "対象外")
 SEVERITY_CLASS = {"エラー": "error", "警告": "warning", "情報": "info"}
 MANDATORY = {"1", "2", "4", "11", "12", "13", "14", "19"}
@@ -46,6 +47,8 @@ class Case:
     rows: dict[str, str]  # clause number → status label, for clauses not 現行
     findings: list[tuple[str, str, str]]  # (severity label, clause as shown, words of the message)
     optional_missing: tuple[str, ...] = field(default=())
+    # text report: the line printed under each finding (the wording to put in, or what to do)
+    suggestions: tuple[str, ...] = ()
 
 
 CASES = [
@@ -59,6 +62,8 @@ CASES = [
             ("警告", "topic-2", "②「再委託の制限」に当たる条項が見つかりません"),
         ],
         optional_missing=("17",),
+        suggestions=(WORDING + "第12（再委託の禁止）", WORDING + "第17（取扱記録の作成）",
+                     "      → この論点を定める条を加えてください（tokki refs show で参照文の例） / add an article on this topic"),
     ),
     Case(
         "weakened-14", build_annex().replace("直ちに被害の発生", "被害の発生"), (), ("bad", "要修正", "Action required"),
@@ -67,6 +72,7 @@ CASES = [
             ("警告", "第14", "第14（事故報告）が参照文（2023-10-10）と異なります（1箇所）"),
             ("エラー", "第14", "第14（事故報告）の義務が弱められています"),
         ],
+        suggestions=(WORDING + "第14（事故報告）", "      → 現行の文言は上記（第14） / current wording: see above"),
     ),
     Case(
         "old-before-revision", build_annex(old=True), ("--signed-on", "2023-10-09"), ("warn", "要確認", "Review"),
@@ -77,6 +83,8 @@ CASES = [
             ("情報", "第16", "第16（指示及び報告）は改正前（pre-2023-10-10）の文言です。参考"),
             ("情報", "第16", "第16（指示及び報告）の義務が弱められています"),
         ],
+        suggestions=(WORDING + "第15（調査）", "      → 現行の文言は上記（第15） / current wording: see above",
+                     WORDING + "第16（指示及び報告）", "      → 現行の文言は上記（第16） / current wording: see above"),
     ),
     Case("not-applicable-3", build_annex(drop=(3,)), ("--type", "3"), ("ok", "問題なし", "No findings"),
          {"現行": 18, "対象外": 1}, {"3": "対象外"}, []),
@@ -165,6 +173,15 @@ def test_html_report_as_read(case: Case, outputs):
                                                   "b-not_applicable"].index(status_class)
         assert ("optional" in badge.classes) is (cells[0].text.removeprefix("第") in case.optional_missing)
         rows.append((cells[0].text, badge.text, cells[3].text == "●"))
+        # 類似度 and 所在: a clause found is shown at its article of the file (by name, not the whole path);
+        # a missing one has no place, and the similarity of the nearest text, below a match.
+        n = cells[0].text.removeprefix("第")
+        if badge.text in ("欠落", "対象外"):
+            assert cells[5].text == "—" and 0 < int(cells[4].text.rstrip("%")) < 76, (n, cells[4].text)
+        else:
+            assert cells[5].text == f"契約書.txt 第{n}"
+            # current, or word for word the version it matched (旧版); a modified clause is less
+            assert (cells[4].text == "100%") is (badge.text != "変更あり"), (n, cells[4].text)
     assert rows == _expected_rows(case)
 
     # Every clause not current has a detail section with the same status, linked from its row and findings.
@@ -191,8 +208,64 @@ def test_text_report_as_read(case: Case, outputs):
     assert rows == _expected_rows(case)
 
     finding = re.compile(r"^  \[(エラー|警告|情報)\] (.*)$")
-    shown = [(m[1], m[2]) for m in map(finding.match, lines) if m]
+    at = [i for i, line in enumerate(lines) if finding.match(line)]
+    shown = [finding.match(lines[i]).groups() for i in at]
     assert [s for s, _ in shown] == [s for s, _, _ in case.findings]
     for (_, message), (_, _, words) in zip(shown, case.findings):
         assert words in message
+    # Under each finding, the current wording to put in (in full the first time), or what to do.
+    assert tuple(lines[i + 1] for i in at) == case.suggestions
+    for i in at:
+        if lines[i + 1].startswith(WORDING):
+            assert lines[i + 2].startswith("        ") and len(lines[i + 2].strip()) > 20
     assert ("指摘事項 / findings" in lines) is bool(case.findings)
+
+
+def _columns(line: str, *starts: int) -> list[int]:
+    """Display columns (a wide character counts 2, as in a terminal) of the given offsets of ``line``."""
+    import unicodedata
+
+    width = [2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line]
+    return [sum(width[:i]) for i in starts]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_text_report_clause_table_lines_up(case: Case, outputs):
+    """In a terminal the clause table's columns line up: 状態 at column 10, 必須 at 20, 類似度 at 26, 所在 at 34."""
+    lines = outputs[case.id][1].splitlines()
+    header = next(line for line in lines if line.startswith("  条"))
+    assert _columns(header, *(header.index(h) for h in ("状態", "必須", "類似度", "所在"))) == [10, 20, 26, 34]
+    row = re.compile(r"^  第\d+\s+(現行|旧版|変更あり|欠落|対象外)\s+(●)?\s*(\d+%)\s+(\S)")
+    matched = [m for m in map(row.match, lines) if m]
+    assert len(matched) == 19
+    for m in matched:
+        cols = _columns(m.string, m.start(1), m.start(3), m.start(4))
+        assert cols == [10, 26, 34], m.string
+        if m[2]:
+            assert _columns(m.string, m.start(2)) == [20], m.string
+
+
+def test_text_report_says_what_the_contract_says_about_itself(tmp_path, capsys):
+    """The metadata lines at the top of the text report, each with the file it was read from."""
+    from contracts import embedded_contract
+
+    text = embedded_contract()
+    anchor = "を乙に委託し、乙はこれを受託する。"
+    assert text.count(anchor) == 1
+    path = tmp_path / "契約書.txt"
+    path.write_text(text.replace(anchor, anchor + "委託業務では、個人番号及び病歴を含む約12,000件の個人情報を取り扱う。"),
+                    encoding="utf-8")
+    assert main(["check", str(path), "--reference", "fukuoka-pref"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2:12] == [
+        "  契約日 / signed on: 2024-04-01（契約書.txt）",
+        "  件名 / title: 県民健康調査データ入力業務（契約書.txt）",
+        "  履行期間 / period: 2024-04-01 〜 2025-03-31",
+        "  委託者 / client: 福岡県知事 ○○ ○○（契約書.txt）",
+        "  受託者 / contractor: 株式会社テスト情報サービス 代表取締役 試験 太郎（契約書.txt）",
+        "  特定個人情報 / My Number data: あり / yes（契約書.txt）",
+        "  要配慮個人情報 / sensitive data: あり / yes（契約書.txt）",
+        "  件数 / records: 12,000 件（契約書.txt）",
+        "  類型（推定） / suggested type: 1（「データ入力」、「入力業務」）",
+        "  参照 / reference: fukuoka-pref@2023-10-10（保有個人情報取扱特記事項）",
+    ]

@@ -124,6 +124,10 @@ def test_summary_xlsx_sheets(scanned):
     for r in rows:
         got = tuple(r[c] if r[c] is not None else "" for c in COLUMNS)
         assert got == EXPECTED[r["id"]], r["id"]
+    # Each sheet's header names its columns, and the header row stays in view with a filter on it.
+    assert [c.value for c in wb["findings"][1]] == ["contract_id", "clause", "kind", "severity", "message"]
+    assert [c.value for c in wb["clauses"][1]][:5] == ["contract_id", "clause", "label", "title", "status"]
+    assert all(wb[name].freeze_panes == "A2" and wb[name].auto_filter.ref for name in ("contracts", "clauses", "findings"))
     # findings sheet: every finding of every contract (the guideline-topic warnings aside).
     findings = [tuple(c.value for c in row[:4]) for row in wb["findings"].iter_rows(min_row=2)]
     assert [f for f in findings if not f[1].startswith("topic-")] == [
@@ -179,6 +183,9 @@ def test_summary_html_figures(scanned):
     assert t1.one(cls="big").text == "42.9%"
     assert t1.one(tag="p").text.startswith("3 / 7 件：")
     assert _bars(t1.one(tag="svg")) == [("不備あり", "3"), ("不備なし", "4")]
+    # the bars are drawn to scale: 3 and 4 of the 7 judged
+    widths = [float(r.attrs["width"]) for r in t1.one(tag="svg").find_all(tag="rect")]
+    assert widths[0] / widths[1] == pytest.approx(3 / 4, abs=0.01)
 
     assert t2.one(tag="h2").text.startswith("表2 最新の特記事項の使用")
     assert t2.one(cls="big").text == "71.4% 最新"
