@@ -124,8 +124,8 @@ def _add_ingest(parser: argparse.ArgumentParser, convert: bool = True) -> None:
     parser.add_argument("--password", metavar="PASSWORD",
                         help="パスワード付き PDF を開くパスワード / password of protected PDFs")
     parser.add_argument("--ocr", action="store_true",
-                        help="スキャン PDF を Tesseract で OCR して読む（tokki[ocr] と tesseract-ocr-jpn が必要） / "
-                        "read scanned PDF pages by OCR (needs tokki[ocr] and Tesseract with Japanese)")
+                        help="スキャン PDF を Tesseract で OCR して読む（extra の ocr と tesseract-ocr-jpn が必要） / "
+                        "read scanned PDF pages by OCR (needs the ocr extra and Tesseract with Japanese)")
     if convert:
         parser.add_argument("--convert", action="store_true",
                             help=".doc・.rtf を LibreOffice（soffice）で DOCX に変換して読む / convert .doc and .rtf with LibreOffice")
@@ -165,7 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="契約書の特記事項を参照文と照合します / checks a contract's 特記事項 against the reference text.",
     )
     parser.add_argument("--version", action="version", version=f"tokki {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser,
+                                help="コマンド（tokki COMMAND -h で各コマンドの使い方） / command")
 
     check = sub.add_parser(
         "check",
@@ -177,7 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_judgment(check)
     check.add_argument("--format", choices=["text", "json", "html"], default="text", help="出力形式 / output format")
     check.add_argument("-o", "--output", type=Path, metavar="OUT", help="出力ファイル（既定: 標準出力） / output file")
-    check.add_argument("--id", dest="contract_id", help="契約ID（既定: 最初のファイル名） / contract id")
+    check.add_argument("--id", dest="contract_id",
+                       help="契約ID（既定: フォルダ名、または最初のファイル名） / contract id (default: the folder's or first file's name)")
     _add_library(check)
     _add_ingest(check)
     check.set_defaults(func=cmd_check)

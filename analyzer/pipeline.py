@@ -27,17 +27,17 @@ AUTO = "auto"
 
 
 def default_contract_id(paths: Sequence[Path | str], files: Sequence[Path]) -> str:
-    """The contract id when none is given: the folder's name for one folder (as ``tokki scan`` names
-    a contract folder) or for several files of one folder, else the first file's name without suffix."""
-    paths = [Path(p) for p in paths]
-    if len(paths) == 1 and paths[0].is_dir():
-        return paths[0].resolve().name
-    if not files:
-        return ""
-    parents = {p.resolve().parent for p in files}
-    if len(files) > 1 and len(parents) == 1:
-        return parents.pop().name
-    return files[0].stem
+    """The contract id when none is given: a folder given alone → its name (as ``tokki scan`` names a
+    contract folder); several files named with the same folder (``C001/本体.pdf C001/別記.pdf``) → that
+    folder's name; otherwise the first file's name without suffix (files named from inside their folder
+    say nothing about the folder: the current directory is not the contract)."""
+    given = [Path(p) for p in paths]
+    if len(given) == 1 and given[0].is_dir():
+        return given[0].resolve().name
+    parents = {p.parent for p in given}
+    if len(given) > 1 and len(parents) == 1 and parents != {Path(".")}:
+        return parents.pop().resolve().name
+    return files[0].stem if files else (given[0].stem if given else "")
 
 
 def analyze(

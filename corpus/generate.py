@@ -38,7 +38,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from builders import write_docx, write_image_pdf, write_pdf  # noqa: E402
+try:  # tests/builders.py renders PDFs with reportlab, from the test extra
+    from builders import write_docx, write_image_pdf, write_pdf  # noqa: E402
+except ModuleNotFoundError as exc:
+    sys.exit(f"{exc.name} がありません / {exc.name} is not installed: pip install -e '.[test]'")
 from contracts import build_annex, embedded_contract, fixture_text, police_annex  # noqa: E402
 
 ALL = [str(n) for n in range(1, 20)]

@@ -143,18 +143,14 @@ def test_cli_python_m_analyzer_runs(write):
     assert json.loads(proc.stdout)["status"] == "ok"
 
 
-def test_cli_every_command_has_help_and_is_in_the_readme():
-    parser = build_parser()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    for name, cmd in sub.choices.items():
-        assert cmd.description, f"{name} has no description"
-        assert f"tokki {name}" in readme, f"README does not document `tokki {name}`"
+def test_cli_every_command_and_option_has_help():
+    """Help for every command, subcommand and option (that each is in both README halves: test_docs.py)."""
+    from test_docs import _commands
+
+    for name, cmd in _commands(build_parser()):
+        assert name == "tokki" or cmd.description, f"{name} has no description"
         for action in cmd._actions:
-            assert action.help, f"{name} {action.option_strings} has no help"
-            for opt in action.option_strings:
-                if opt.startswith("--") and opt != "--help":
-                    assert opt in readme, f"README does not mention {name} {opt}"
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
 
 
 def test_cli_every_finding_kind_and_error_code_is_documented():
@@ -195,3 +191,33 @@ def test_cli_refs_diff_writes_the_comparison_table(capsys, tmp_path):
     assert "（新設）" in capsys.readouterr().out
     code, _, err = run(capsys, "refs", "diff", "fukuoka-police")
     assert code == 2 and "前の版" in err
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (["C001"], "C001"),  # a folder: its name, as tokki scan names a contract folder
+        (["C001/02_別記.txt", "C001/01_本体.txt"], "C001"),  # files named with their folder
+        (["02_別記.txt", "01_本体.txt"], "01_本体"),  # from inside the folder: the first file in reading order
+        (["C001/02_別記.txt"], "02_別記"),
+    ],
+)
+def test_cli_default_contract_id(capsys, tmp_path, monkeypatch, given, expected):
+    (tmp_path / "C001").mkdir()
+    (tmp_path / "C001" / "01_本体.txt").write_text("業務委託契約書\n第1条 乙は別記を遵守する。\n", "utf-8")
+    (tmp_path / "C001" / "02_別記.txt").write_text(fukuoka_annex(), "utf-8")
+    monkeypatch.chdir(tmp_path / "C001" if "/" not in given[0] and given != ["C001"] else tmp_path)
+    code, out, _ = run(capsys, "check", "--format", "json", *given)
+    assert code == 0 and json.loads(out)["contract"]["id"] == expected
+
+
+def test_cli_findings_show_articles_and_topics_as_a_clerk_reads_them():
+    from analyzer.report.summary import FindingRow, format_findings
+
+    rows = [
+        FindingRow("R06-001", "2024-04-01", "fukuoka-pref@2023-10-10", "12", "missing", "error", "第12 がありません"),
+        FindingRow("R06-001", "2024-04-01", "fukuoka-pref@2023-10-10", "topic-7", "missing", "warning", "論点⑦"),
+    ]
+    lines = format_findings(rows).splitlines()
+    assert [line.split("\t")[3] for line in lines[:2]] == ["第12", "論点⑦"]
+    assert lines[2] == "契約 1 件・指摘 2 件 / 1 contracts, 2 findings"

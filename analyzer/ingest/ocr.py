@@ -21,8 +21,9 @@ OCR_PAGE_TIMEOUT = 180
 TESSERACT_CONFIG = "--psm 6"
 
 INSTALL_HINT = (
-    "pip install 'tokki[ocr]' と Tesseract（apt-get install tesseract-ocr tesseract-ocr-jpn）が必要です"
-    " / needs pip install 'tokki[ocr]' and Tesseract (apt-get install tesseract-ocr tesseract-ocr-jpn)"
+    "pip install 'tokki[ocr]'（ソースからは pip install -e '.[ocr]'）と Tesseract（apt-get install tesseract-ocr"
+    " tesseract-ocr-jpn）が必要です / needs pip install 'tokki[ocr]' (from the source: pip install -e '.[ocr]')"
+    " and Tesseract (apt-get install tesseract-ocr tesseract-ocr-jpn)"
 )
 
 

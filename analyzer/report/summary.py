@@ -274,10 +274,18 @@ def find_findings(store: Store, *, clause: str | None = None, kind: str | None =
     return sorted(rows, key=lambda f: natural_key(f.contract_id))
 
 
+def clause_label(clause: str) -> str:
+    """How a finding's clause is shown: 第15 for an article, 論点② for a national-guideline topic (topic-2)."""
+    topic = clause.removeprefix("topic-")
+    if topic != clause:
+        return f"論点{chr(0x2460 + int(topic) - 1)}" if topic.isdigit() and 1 <= int(topic) <= 20 else f"論点 {topic}"
+    return f"第{clause}"
+
+
 def format_findings(rows: list[FindingRow]) -> str:
     if not rows:
         return "該当する指摘はありません / no matching finding\n"
-    out = [f"{f.contract_id}\t{f.signed_on or '—'}\t{f.reference}\t第{f.clause}\t{f.kind}\t{f.severity}\t{f.message}"
+    out = [f"{f.contract_id}\t{f.signed_on or '—'}\t{f.reference}\t{clause_label(f.clause)}\t{f.kind}\t{f.severity}\t{f.message}"
            for f in rows]
     contracts = len({f.contract_id for f in rows})
     out.append(f"契約 {contracts} 件・指摘 {len(rows)} 件 / {contracts} contracts, {len(rows)} findings")
