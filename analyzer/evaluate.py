@@ -162,6 +162,14 @@ class EvalResult:
 
 def load_labels(root: Path) -> dict[str, dict]:
     path = root / LABELS
+    if not Path(root).is_dir():
+        raise UsageError(f"{root}: フォルダがありません / no such folder")
+    if not path.exists():
+        raise UsageError(
+            f"{path}: ラベルがありません。tokki eval は正解のラベル（labels.json）のあるアーカイブ用です。"
+            f"ラベルのない契約書は tokki scan {root} で照合します / no labels.json: tokki eval measures a labelled archive;"
+            f" check contracts with tokki scan"
+        )
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -346,3 +346,11 @@ def test_mistakes_outputs_never_go_into_the_inputs(capsys, tmp_path):
         rc, _, err = run(capsys, "scan", archive, option, dest, *other)
         assert rc == 2 and f"{option} がアーカイブの中です" in one_line(err)
     assert sorted(archive.rglob("*")) == listing
+
+
+def test_mistakes_eval_of_an_unlabelled_folder_names_tokki_scan(capsys, tmp_path):
+    archive = _corpus_copy(tmp_path)
+    rc, out, err = run(capsys, "eval", archive)
+    assert rc == 2 and out == "" and "ラベルがありません" in one_line(err) and f"tokki scan {archive}" in err
+    rc, _, err = run(capsys, "eval", tmp_path / "nowhere")
+    assert rc == 2 and "フォルダがありません" in one_line(err)
