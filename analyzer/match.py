@@ -217,18 +217,34 @@ def match_clauses(
     # near-certainty. Pass 2 then accepts a weaker match only inside that span,
     # so a body article on the same topic (秘密の保持, 再委託の制限, 調査等) is not
     # taken for a clause that the annex lacks.
+    # The article just before (after) the span is also taken, for a reference clause that comes
+    # before (after) every near-certain one, in the same document: the first or last article of
+    # the 特記事項, reworded, lies there (a reworded 第1 was otherwise reported missing).
     first = _assign(scored, units, settings.min_similarity)
-    strong = [units[m.units_index][0][0] for m in first.values() if m.score >= settings.strong_similarity]
-    zone = (min(strong), max(strong)) if strong else None
+    strong = {cid: units[m.units_index][0][0] for cid, m in first.items() if m.score >= settings.strong_similarity}
+    if strong:
+        lo, hi = min(strong.values()), max(strong.values())
+        order = {cid: i for i, cid in enumerate(clause_ids)}
+        first_ref, last_ref = min(order[c] for c in strong), max(order[c] for c in strong)
+        doc_of = [c.doc_index for c in contract.clauses]
 
-    def allowed(score: float, ui: int) -> bool:
+    def allowed(score: float, cid: str, ui: int) -> bool:
         # With no near-certain match anywhere there is no 特記事項 to anchor on:
         # a lone article on a similar topic is not taken for one.
         if score >= settings.strong_similarity:
             return True
-        return zone is not None and all(zone[0] <= ci <= zone[1] for ci, _, _ in units[ui])
+        if not strong:
+            return False
+        cis = {ci for ci, _, _ in units[ui]}
+        if all(lo <= ci <= hi for ci in cis):
+            return True
+        if cis == {lo - 1}:
+            return order[cid] < first_ref and doc_of[lo - 1] == doc_of[lo]
+        if cis == {hi + 1}:
+            return order[cid] > last_ref and doc_of[hi + 1] == doc_of[hi]
+        return False
 
-    matches = _assign([x for x in scored if allowed(x[0], x[2])], units, settings.min_similarity)
+    matches = _assign([x for x in scored if allowed(*x)], units, settings.min_similarity)
     return {cid: Match(cid, units[m.units_index], m.score) for cid, m in matches.items()}, best
 
 

@@ -221,3 +221,13 @@ def test_cli_findings_show_articles_and_topics_as_a_clerk_reads_them():
     lines = format_findings(rows).splitlines()
     assert [line.split("\t")[3] for line in lines[:2]] == ["第12", "論点⑦"]
     assert lines[2] == "契約 1 件・指摘 2 件 / 1 contracts, 2 findings"
+
+
+def test_cli_html_report_names_a_topic_finding_as_a_clerk_reads_it(capsys, tmp_path, write):
+    out_path = tmp_path / "report.html"
+    code, _, _ = run(capsys, "check", "--format", "html", "-o", str(out_path), str(write("d.txt", build_annex(drop=(18, 19)))))
+    html = out_path.read_text("utf-8")
+    assert code == 1
+    refs = re.findall(r'<span class="ref">(?:<a href="#c\w+">)?([^<]+)', html)
+    assert refs == ["第18", "第19", "論点⑦"]
+    assert "topic-7" not in re.sub(r"<[^>]+>", "", html)

@@ -297,8 +297,6 @@ def test_version_superseded_on_the_first_of_a_month_is_not_the_latest(tmp_path):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the first/last article of the annex, reworded below the strong-match "
-                   "similarity (0.9), lies outside the zone of strong matches (match.py) and is reported missing")
 @pytest.mark.parametrize(
     ("old", "new", "clause"),
     [

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from ..model import Report
 from ..topics import TOPIC_MARKS
 from .json import report_to_dict
+from .labels import clause_label
 from .text import CHANGE_LABEL, SEVERITY_LABEL, STATUS_LABEL
 
 TEMPLATE = "report.html.j2"
@@ -183,7 +184,8 @@ def render_html(report: Report, **_: object) -> str:
     notice = report.supersession.notice(report.reference_id, report.signed_on) if report.supersession else None
     return template_environment().get_template(TEMPLATE).render(
         r=data,
-        labels={c["id"]: c["label"] for c in data["clauses"]},
+        labels={f["clause"]: clause_label(f["clause"]) for f in data["findings"]}
+        | {c["id"]: c["label"] for c in data["clauses"]},
         verdict=verdict,
         verdict_en=verdict_en,
         verdict_class=verdict_class,

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from ..model import ClauseStatus
+from .labels import clause_label
 from ..store import Store
 
 STATUS_COLUMNS = tuple(s.value for s in ClauseStatus)
@@ -272,14 +273,6 @@ def find_findings(store: Store, *, clause: str | None = None, kind: str | None =
         for r in store.db.execute(sql + " ORDER BY f.contract_id, f.position", args)
     ]
     return sorted(rows, key=lambda f: natural_key(f.contract_id))
-
-
-def clause_label(clause: str) -> str:
-    """How a finding's clause is shown: 第15 for an article, 論点② for a national-guideline topic (topic-2)."""
-    topic = clause.removeprefix("topic-")
-    if topic != clause:
-        return f"論点{chr(0x2460 + int(topic) - 1)}" if topic.isdigit() and 1 <= int(topic) <= 20 else f"論点 {topic}"
-    return f"第{clause}"
 
 
 def format_findings(rows: list[FindingRow]) -> str:
