@@ -65,7 +65,6 @@ MISTAKE_CLASSES = (
     "unexpected_error", "error_code", "reference", "status", "weakened", "finding", "severity", "exit_code",
     "signed_on",
 )
-# Exit codes of `tokki check` (analyzer.cli): no error finding / an error finding / unusable input.
 _STATUS_KINDS = ("missing", "obsolete", "modified")  # finding kinds that follow from a clause status
 
 

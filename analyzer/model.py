@@ -316,40 +316,6 @@ class Supersession:
             return None
         return signed_on < self.since
 
-    def notice(self, reference_id: str, signed_on: date | None) -> tuple[str, str]:
-        """(Japanese, English) notice for the top of a report, with what the signing date means
-        (sentences end without 「。」 like the other report lines; the caller joins them with " / ")."""
-        v, by, since = self.version, self.replaced_by, self.since
-        if by and since:
-            # Versions are usually named by their effective date: say the date once.
-            new = f"{since} 施行の改正" if by == since.isoformat() else f"{since} 施行の版 {by}"
-            ja, en = f"参照した版 {v} は {new}で置き換えられた旧版です", f"version {v} was superseded by {by} (in force from {since})"
-        elif by:
-            ja, en = f"参照した版 {v} は版 {by} で改正された旧版です", f"version {v} was superseded by {by}"
-        else:
-            ja, en = f"参照した版 {v} は {since} に改正された旧版です（新しい版は参照データにありません）", (
-                f"version {v} was superseded on {since} (the later version is not loaded)")
-        latest_ja = f"最新版（--reference {reference_id}）" if by else "新しい版（tokki refs import で取り込み）"
-        latest_en = f"the latest version (--reference {reference_id})" if by else "the later version (tokki refs import)"
-        before = self.signed_before(signed_on)
-        if since is None:
-            return ja, en
-        if before is None:
-            return (
-                ja + f"。契約日が不明です。施行日より前の契約なら差替えは不要、以後なら{latest_ja}で照合してください",
-                en + f"; signing date unknown: no replacement needed if signed before {since}, "
-                f"otherwise check against {latest_en}",
-            )
-        if before:
-            return (
-                ja + f"。契約日 {signed_on} は施行日より前のため、差替えは不要です",
-                en + f"; signed on {signed_on}, before that date: no replacement needed",
-            )
-        return (
-            ja + f"。契約日 {signed_on} は施行日以後のため、{latest_ja}で照合してください",
-            en + f"; signed on {signed_on}, on or after that date: check against {latest_en}",
-        )
-
 
 # ---------------------------------------------------------------- matching and judgment
 

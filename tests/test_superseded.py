@@ -20,6 +20,7 @@ from analyzer.model import Supersession
 from analyzer.references import load_reference_library, resolve_reference, supersession
 from analyzer.report import render_report
 from analyzer.report.json import report_schema
+from analyzer.report.labels import supersession_notice
 from analyzer.report.summary import CSV_COLUMNS, ArchiveFigures, ContractRow, archive_figures, format_summary
 from analyzer.scan import scan_archive
 from analyzer.store import Store
@@ -104,7 +105,7 @@ def test_supersession_without_the_later_version_loaded(tmp_path):
     ref_set, version = resolve_reference(load_reference_library([tmp_path / "lib"]), "alone@old")
     s = supersession(ref_set, version)
     assert s == Supersession("old", None, date(2023, 4, 1))
-    ja, en = s.notice("alone", date(2024, 1, 5))
+    ja, en = supersession_notice(s, "alone", date(2024, 1, 5))
     assert ja == (
         "参照した版 old は 2023-04-01 に改正された旧版です（新しい版は参照データにありません）。"
         "契約日 2024-01-05 は施行日以後のため、新しい版（tokki refs import で取り込み）で照合してください"

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from ..model import Report
 from ..topics import TOPIC_MARKS
 from .json import report_to_dict
-from .labels import clause_label
+from .labels import clause_label, supersession_notice
 from .text import CHANGE_LABEL, SEVERITY_LABEL, STATUS_LABEL
 
 TEMPLATE = "report.html.j2"
@@ -181,7 +181,7 @@ def render_html(report: Report, **_: object) -> str:
     severity_counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in SEVERITY_LABEL}
     verdict_class, verdict, verdict_en = _verdict(data)
     detailed = {c["id"] for c in data["clauses"] if c["status"] in ("obsolete", "modified", "missing") or c["notes"]}
-    notice = report.supersession.notice(report.reference_id, report.signed_on) if report.supersession else None
+    notice = supersession_notice(report.supersession, report.reference_id, report.signed_on) if report.supersession else None
     return template_environment().get_template(TEMPLATE).render(
         r=data,
         labels={f["clause"]: clause_label(f["clause"]) for f in data["findings"]}

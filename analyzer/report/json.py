@@ -12,6 +12,7 @@ from importlib.resources import files
 
 from .. import __version__
 from ..model import ClauseResult, ClauseStatus, Report, Supersession
+from .labels import supersession_notice
 
 SCHEMA_ID = "tokki.report/1"
 SCHEMA_FILE = "tokki.report-1.schema.json"
@@ -42,7 +43,7 @@ def supersession_to_dict(report: Report) -> dict | None:
     s: Supersession | None = report.supersession
     if s is None:
         return None
-    ja, en = s.notice(report.reference_id, report.signed_on)
+    ja, en = supersession_notice(s, report.reference_id, report.signed_on)
     return {
         "version": s.version,
         "replaced_by": s.replaced_by,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..model import ClauseResult, ClauseStatus, Finding, FindingKind, Report, Severity
 from ..topics import TOPIC_MARKS
+from .labels import supersession_notice
 
 STATUS_LABEL = {
     ClauseStatus.CURRENT: "現行",
@@ -97,7 +98,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
     lines += _metadata_lines(report)
     lines.append(f"  参照 / reference: {report.reference_id}@{report.reference_version}（{report.reference_title}）")
     if report.supersession is not None:  # a notice, not a finding: the exit code is unchanged
-        ja, en = report.supersession.notice(report.reference_id, report.signed_on)
+        ja, en = supersession_notice(report.supersession, report.reference_id, report.signed_on)
         lines.append(c(f"  注意 / notice: {ja} / {en}", "yellow"))
     if report.contract_type:
         lines.append(f"  類型 / type: {report.contract_type}")
