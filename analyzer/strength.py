@@ -18,7 +18,6 @@ modifier such as 直ちに or 書面で dropped) or stronger.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analyzer.references import TOPICS, load_reference_library  # noqa: E402
+from analyzer.references import load_reference_library  # noqa: E402
 from analyzer.settings import default_settings  # noqa: E402
 from analyzer.topics import (  # noqa: E402
     GUIDELINE,

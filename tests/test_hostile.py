@@ -27,7 +27,6 @@ from analyzer.ingest import (
     MISSING_MESSAGE,
     PERMISSION_MESSAGE,
     IngestOptions,
-    load_document,
 )
 from analyzer.report import render_report, write_atomic
 from analyzer.report.json import report_schema
@@ -382,7 +381,7 @@ def test_hostile_file_vanishing_mid_scan(tmp_path, monkeypatch):
     result = scan.scan_archive(root, db=tmp_path / "t.sqlite", out=tmp_path / "reports", jobs=1)
     assert result.statuses == {"ok": 1, "error": 1}
     b = json.loads((tmp_path / "reports" / "contracts" / "B.json").read_text("utf-8"))
-    assert b["error"]["code"] == "corrupt" and "ファイルが見つかりません（読み取り中に削除された可能性）" in b["error"]["message"]
+    assert (b["error"]["code"], b["error"]["message"]) == ("corrupt", MISSING_MESSAGE)
 
 
 # ------------------------------------------------------------------ 4. read-only inputs, atomic outputs

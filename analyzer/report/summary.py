@@ -21,8 +21,8 @@ from datetime import date
 from pathlib import Path
 
 from ..model import ClauseStatus
-from .labels import clause_label
 from ..store import Store
+from .labels import clause_label
 
 STATUS_COLUMNS = tuple(s.value for s in ClauseStatus)
 CSV_COLUMNS = (
@@ -46,6 +46,7 @@ SUPERSEDED_SIGNED_LABEL = {
     "after": "施行日以後の締結・最新版で照合を",
     "unknown": "契約日不明",
 }
+
 
 @dataclass(frozen=True)
 class ContractRow:
