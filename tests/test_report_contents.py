@@ -91,24 +91,25 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def outputs(tmp_path_factory):
-    """Per case: (html, text) as ``tokki check --format html -o`` and ``tokki check`` give them, and the exit codes."""
+def check(case: Case, tmp_path, fmt: str) -> tuple[str, int]:
+    """(report, exit code) as ``tokki check --format html -o`` or ``tokki check`` (text) give it.
+
+    Run in each test, not cached in a module fixture: a mutation tool that selects the tests
+    calling a function (benchmarks/mutation.py) must see every test that reads the report call it.
+    """
     import contextlib
     import io
 
-    out = {}
-    for case in CASES:
-        d = tmp_path_factory.mktemp(case.id)
-        path = d / "契約書.txt"
-        path.write_text(case.text, encoding="utf-8")
-        base = ["check", str(path), "--reference", "fukuoka-pref", *case.args]
-        html_code = main([*base, "--format", "html", "-o", str(d / "report.html")])
-        buf = io.StringIO()
-        with contextlib.redirect_stdout(buf):
-            text_code = main(base)
-        out[case.id] = ((d / "report.html").read_text("utf-8"), buf.getvalue(), html_code, text_code)
-    return out
+    path = tmp_path / "契約書.txt"
+    path.write_text(case.text, encoding="utf-8")
+    base = ["check", str(path), "--reference", "fukuoka-pref", *case.args]
+    if fmt == "html":
+        code = main([*base, "--format", "html", "-o", str(tmp_path / "report.html")])
+        return (tmp_path / "report.html").read_text("utf-8"), code
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(base)
+    return buf.getvalue(), code
 
 
 def _expected_rows(case: Case) -> list[tuple[str, str, bool]]:
@@ -120,8 +121,8 @@ def _expected_counts(case: Case) -> list[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_html_report_as_read(case: Case, outputs):
-    html, _, code, _ = outputs[case.id]
+def test_html_report_as_read(case: Case, tmp_path):
+    html, code = check(case, tmp_path, "html")
     assert code == (1 if case.verdict[0] == "bad" else 0)
     page = parse(html)
 
@@ -194,8 +195,8 @@ def test_html_report_as_read(case: Case, outputs):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_text_report_as_read(case: Case, outputs):
-    _, text, _, code = outputs[case.id]
+def test_text_report_as_read(case: Case, tmp_path):
+    text, code = check(case, tmp_path, "text")
     assert code == (1 if case.verdict[0] == "bad" else 0)
     lines = text.splitlines()
     verdict = next(i for i, line in enumerate(lines) if line.startswith("判定: "))
@@ -230,9 +231,9 @@ def _columns(line: str, *starts: int) -> list[int]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_text_report_clause_table_lines_up(case: Case, outputs):
+def test_text_report_clause_table_lines_up(case: Case, tmp_path):
     """In a terminal the clause table's columns line up: 状態 at column 10, 必須 at 20, 類似度 at 26, 所在 at 34."""
-    lines = outputs[case.id][1].splitlines()
+    lines = check(case, tmp_path, "text")[0].splitlines()
     header = next(line for line in lines if line.startswith("  条"))
     assert _columns(header, *(header.index(h) for h in ("状態", "必須", "類似度", "所在"))) == [10, 20, 26, 34]
     row = re.compile(r"^  第\d+\s+(現行|旧版|変更あり|欠落|対象外)\s+(●)?\s*(\d+%)\s+(\S)")

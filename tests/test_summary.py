@@ -74,8 +74,8 @@ DEFICIENT = {"K03", "K04", "K06"}
 
 
 @pytest.fixture(scope="module")
-def scanned(tmp_path_factory):
-    """(out dir, db, tokki summary's stdout) after ``tokki scan`` of the archive above."""
+def scanned_once(tmp_path_factory):
+    """(out dir, db) after ``tokki scan`` of the archive above (once: the scan is the slow part)."""
     base = tmp_path_factory.mktemp("summary")
     root = base / "archive"
     root.mkdir()
@@ -89,6 +89,22 @@ def scanned(tmp_path_factory):
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
         code = main(["scan", str(root), "--db", str(db), "--out", str(out), "--jobs", "2"])
     assert code == 0, err.getvalue()
+    return out, db
+
+
+@pytest.fixture
+def scanned(scanned_once):
+    """(out dir, db, tokki summary's stdout), the summaries written again from the store in each test:
+    a mutation tool that selects the tests calling a function (benchmarks/mutation.py) then sees
+    every test that reads the summaries call the summary writers."""
+    from analyzer.report.summary import write_summaries
+    from analyzer.store import Store
+
+    out, db = scanned_once
+    for name in ("summary.csv", "summary.xlsx", "summary.html"):
+        (out / name).unlink()
+    with Store(db) as store:
+        write_summaries(store, out)
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         assert main(["summary", "--db", str(db)]) == 0
