@@ -55,6 +55,7 @@ CONTRACTS = {
     "K08": ("K08-empty.txt", "2024-09-01", ""),
 }
 REF = "fukuoka-pref@2023-10-10"
+TYPES = {"K02": "1"}  # 類型 given in the manifest (a clean contract: the verdict does not change)
 
 # summary.csv, the columns the README documents: one row per contract.
 #         status    current obsolete modified missing n/a  missing_mandatory obsolete_items worst     error_code
@@ -82,7 +83,7 @@ def scanned_once(tmp_path_factory):
     manifest = ["id,files,type,signed_on,reference"]
     for cid, (name, signed, text) in CONTRACTS.items():
         (root / name).write_text(text, encoding="utf-8")
-        manifest.append(f"{cid},{name},,{signed},")
+        manifest.append(f"{cid},{name},{TYPES.get(cid, '')},{signed},")
     (root / "manifest.csv").write_text("\n".join(manifest) + "\n", encoding="utf-8")
     db, out = base / "t.sqlite", base / "reports"
     err = io.StringIO()
@@ -119,7 +120,7 @@ def test_summary_csv_rows(scanned):
     assert [r["id"] for r in rows] == list(CONTRACTS)
     for r in rows:
         name, signed, _ = CONTRACTS[r["id"]]
-        assert (r["files"], r["signed_on"], r["type"]) == (name, signed, "")
+        assert (r["files"], r["signed_on"], r["type"]) == (name, signed, TYPES.get(r["id"], ""))
         assert r["reference"] == ("" if r["id"] == "K08" else REF)
         got = tuple(int(r[c]) if c in COLUMNS[1:6] else r[c] for c in COLUMNS)
         assert got == EXPECTED[r["id"]], r["id"]
@@ -140,6 +141,7 @@ def test_summary_xlsx_sheets(scanned):
     for r in rows:
         got = tuple(r[c] if r[c] is not None else "" for c in COLUMNS)
         assert got == EXPECTED[r["id"]], r["id"]
+        assert (r["type"] or "") == TYPES.get(r["id"], "")
     # Each sheet's header names its columns, and the header row stays in view with a filter on it.
     assert [c.value for c in wb["findings"][1]] == ["contract_id", "clause", "kind", "severity", "message"]
     assert [c.value for c in wb["clauses"][1]][:5] == ["contract_id", "clause", "label", "title", "status"]
@@ -158,6 +160,11 @@ def test_summary_xlsx_sheets(scanned):
     # clauses sheet: 19 per judged contract, with the status of each.
     clauses = [tuple(c.value for c in row[:5]) for row in wb["clauses"].iter_rows(min_row=2)]
     assert len(clauses) == 7 * 19
+    header = [c.value for c in wb["clauses"][1]]
+    mandatory = {(row[0].value, row[1].value): row[header.index("mandatory")].value
+                 for row in wb["clauses"].iter_rows(min_row=2)}
+    assert {m for (cid, n), m in mandatory.items() if n in ("1", "2", "4", "11", "12", "13", "14", "19")} == {True}
+    assert {m for (cid, n), m in mandatory.items() if n in ("3", "15", "17")} == {False}
     assert [(c[0], c[1], c[4]) for c in clauses if c[4] != "current"] == [
         ("K03", "12", "missing"), ("K04", "15", "obsolete"), ("K04", "16", "obsolete"),
         ("K05", "15", "obsolete"), ("K05", "16", "obsolete"), ("K06", "14", "modified"), ("K07", "17", "missing"),

@@ -431,3 +431,21 @@ def test_summary_table2_caveat_counts_only_the_superseded_contracts_it_calls_lat
     assert "旧版の参照文で照合 / checked against a superseded version: 2（施行日以後の締結 1・契約日不明 0 / " \
            "signed on or after the revision 1, date unknown 0）" in lines
     assert "  ※ 表2 の最新 2 件のうち 1 件は旧版の参照文との一致です / 1 of the 2 latest match a superseded version" in lines
+
+
+def test_supersession_without_a_date_still_gives_a_valid_report(tmp_path):
+    """A version marked superseded with no date anywhere (an imported notice without one): the reports say
+    it was replaced, without a date, and the JSON stays valid."""
+    from dataclasses import replace
+
+    path = tmp_path / "契約書.txt"
+    path.write_text(fukuoka_annex(), "utf-8")
+    report = replace(analyze([path], reference="fukuoka-pref"), supersession=Supersession("2023-10-10", None, None))
+    data = json.loads(render_report(report, "json"))
+    jsonschema.validate(data, report_schema())
+    assert data["supersession"]["since"] is None and data["supersession"]["signed_before"] is None
+    assert data["supersession"]["replaced_by"] is None
+    notice = ("参照した版 2023-10-10 は改正された旧版です（新しい版は参照データにありません） / "
+              "version 2023-10-10 was superseded (the later version is not loaded)")
+    assert data["supersession"]["message"] == notice
+    assert f"  注意 / notice: {notice}" in render_report(report, "text").splitlines()

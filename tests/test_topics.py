@@ -68,6 +68,12 @@ def test_topics_dropping_the_subcontracting_clause_loses_topic_2(write):
     topic = [(f.kind, f.clause, f.severity) for f in report.findings if f.clause.startswith("topic-")]
     assert topic == [(FindingKind.MISSING, "topic-2", Severity.WARNING)]
     assert any("再委託の制限" in f.message for f in report.findings if f.clause == "topic-2")
+    # The text report's topic table says so on its row: ② なし, with no article.
+    text = render_report(report, "text").splitlines()
+    start = text.index("国の指針の論点（4-8-9(1) ①〜⑧・派遣労働者） / national-guideline topics")
+    rows = {line.split()[0]: line.split()[1:] for line in text[start + 1 : start + 10]}
+    assert rows["②"] == ["なし", "再委託の制限", "—"]
+    assert all(rows[m][0] == "あり" for m in "①③④⑤⑥⑦⑧")
     # The HTML report's topic table says なし for ② only, with no article.
     rows = parse(render_report(report, "html")).one(tag="table", cls="coverage").one(tag="tbody").find_all(tag="tr")
     shown = {tr.find_all(tag="td")[0].text: (tr.find_all(tag="td")[2].one(cls="badge").text, tr.find_all(tag="td")[3].text)

@@ -25,8 +25,9 @@ def supersession_notice(s: Supersession, reference_id: str, signed_on: date | No
     elif by:
         ja, en = f"参照した版 {v} は版 {by} で改正された旧版です", f"version {v} was superseded by {by}"
     else:
-        ja, en = f"参照した版 {v} は {since} に改正された旧版です（新しい版は参照データにありません）", (
-            f"version {v} was superseded on {since} (the later version is not loaded)")
+        when_ja, when_en = (f" {since} に", f" on {since}") if since else ("", "")
+        ja, en = f"参照した版 {v} は{when_ja}改正された旧版です（新しい版は参照データにありません）", (
+            f"version {v} was superseded{when_en} (the later version is not loaded)")
     latest_ja = f"最新版（--reference {reference_id}）" if by else "新しい版（tokki refs import で取り込み）"
     latest_en = f"the latest version (--reference {reference_id})" if by else "the later version (tokki refs import)"
     before = s.signed_before(signed_on)
