@@ -104,6 +104,17 @@ class _Insertion:
     paragraphs: list[_NewParagraph]
     comment: str
     order: int = 0
+    row: _NewRow | None = None  # the clause goes into a new table row instead of new paragraphs
+
+
+@dataclass
+class _NewRow:
+    """A table row like ``template`` (its cells' properties), inserted after or before ``anchor`` (a w:tr),
+    with the new paragraphs of each cell, in cell order."""
+
+    template: object
+    anchor: object
+    cells: list[list[_NewParagraph]]
 
 
 @dataclass
@@ -415,21 +426,33 @@ def _template_line(ctx: _Context, spans: list[Span], *, item: bool):
 _LABEL = re.compile(r"第[ \u3000]*(?P<num>[0-9０-９]+(?:[ \u3000]*[0-9０-９])*|[〇一二三四五六七八九十百]+)[ \u3000]*(?P<jo>条)?")
 
 
+# The number inside a label of another style: 「1.」「(1)」「⑴」「①」「一」「その1」.
+_LABEL_NUMBER = re.compile(r"[0-9０-９]+|[〇一二三四五六七八九十百]+|[⑴-⒇]|[①-⑳]")
+
+
 def _render_label(printed: str, number: int) -> str:
-    """The label of article ``number`` written like ``printed`` (第１条, 第十二, 第 1 5 → 第16)."""
+    """The label of article ``number`` written like ``printed`` (第１条, 第十二, 第 1 5 → 第16, （３）, ⑷)."""
     from .ingest.docx import format_number
 
     m = _LABEL.search(printed)
-    if not m:
-        return f"第{number}"
-    num = m.group("num")
+    span = m.span("num") if m else None
+    if span is None:
+        other = _LABEL_NUMBER.search(printed)
+        if other is None:
+            return f"第{number}"
+        span = other.span()
+    num = printed[span[0] : span[1]]
     if re.fullmatch(r"[〇一二三四五六七八九十百]+", num):
         digits = format_number(number, "japaneseCounting")
+    elif num in "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇":
+        digits = format_number(number, "decimalEnclosedParen")
+    elif num in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
+        digits = format_number(number, "decimalEnclosedCircle")
     elif re.search(r"[０-９]", num):
         digits = format_number(number, "decimalFullWidth")
     else:
         digits = str(number)
-    return printed[: m.start("num")] + digits + printed[m.end("num") :]
+    return printed[: span[0]] + digits + printed[span[1] :]
 
 
 def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs: dict[str, ReferenceClause],
@@ -455,17 +478,105 @@ def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs:
         else:
             anchor, after = _para_at(ctx.paras, neighbour.start), False
             number = max(1, (neighbour.number or 2) - 1)
-        paragraphs = _new_clause_paragraphs(ctx, shape, ref, result.expected_text, number, leading_blanks=after)
+        row = _new_row(ctx, neighbour, ref, result.expected_text, number, after)
+        if row is not None:
+            paragraphs = [p for cell in row.cells for p in cell]
+        else:
+            paragraphs = _new_clause_paragraphs(ctx, shape, ref, result.expected_text, number, leading_blanks=after)
         comment = _why(
             ctx, result, ref,
             f"必須事項 {ref.label}（{ref.title}）がないため、現行の文言を挿入します / missing mandatory clause inserted",
         )
-        plan.insertions.append(_Insertion(anchor, after, paragraphs, comment, order=10_000 + pos))
+        plan.insertions.append(_Insertion(anchor, after, paragraphs, comment, order=10_000 + pos, row=row))
         where = f"{neighbour.label} の{'後' if after else '前'} / {'after' if after else 'before'} {neighbour.label}"
         plan.fixed.append(
             FixedClause(result.clause_id, ref.label, ref.title, "inserted", where,
                         (Change(ChangeKind.INSERTED, result.expected_text, ""),))
         )
+
+
+def _cell_of(p):
+    """(w:tr, index of the cell in its row) of a paragraph standing directly in a table cell, or None."""
+    tc = p.getparent()
+    tr = tc.getparent() if tc is not None else None
+    if tc is None or tc.tag != W + "tc" or tr is None or tr.tag != W + "tr":
+        return None
+    return tr, [c for c in tr if c.tag == W + "tc"].index(tc)
+
+
+def _new_row(ctx: _Context, clause: Clause, ref: ReferenceClause, expected: str, number: int,
+             after: bool) -> _NewRow | None:
+    """A new table row for a missing clause when its neighbour ``clause`` is laid out in table rows
+    (「第N | （見出し）本文」, 「第N（見出し） | 本文」, 「条 | 見出し | 内容」): each cell gets what the
+    neighbour's cell in the same column holds (label, heading, text). None when it is not in a table."""
+    text = ctx.doc.text
+    ks = range(_para_at(ctx.paras, clause.start), _para_at(ctx.paras, clause.end) + 1)
+    where = {k: _cell_of(ctx.paras[k].element) for k in ks}
+    if not ks or any(w is None for w in where.values()):
+        return None
+    rows = list(dict.fromkeys(w[0] for w in where.values()))
+    if len({r.getparent() for r in rows}) != 1:
+        return None
+    own = {ctx.paras[k].element for k in ks}
+    if any(p not in own and "".join(t for _, t in paragraph_atoms(p)).strip() for r in rows for p in r.iter(W + "p")):
+        return None  # the rows hold other clauses too (a whole annex in one cell): insert paragraphs
+    spans = [sp for para in clause.paragraphs for sp in para]
+    if not spans:
+        return None
+    first_text = _para_at(ctx.paras, spans[0].start)
+    template = rows[0]
+    cells: list[list[_NewParagraph]] = [[] for c in template if c.tag == W + "tc"]
+    for k in ks:
+        para = ctx.paras[k]
+        col = where[k][1]
+        if col >= len(cells) or k > first_text and where[k][1] == where[first_text][1]:
+            continue
+        line = text[para.text_start : para.end]
+        run = _first_run(para.element)
+        if k == first_text:
+            prefix = text[para.text_start : spans[0].start]
+            label = _render_label(prefix, number) if prefix.strip() else ""
+            for n, (span, is_item, para_no) in enumerate(_ref_lines(expected, ref)):
+                if n == 0:
+                    lead = label
+                elif is_item:
+                    lead = expected[expected.rfind("\n", 0, span.start) + 1 : span.start]
+                else:
+                    lead = _paragraph_label(ctx, spans, para_no) if para_no > 1 else ""
+                cells[col].append(_NewParagraph(expected[span.start : span.end], para.element, lead, run, run,
+                                                keep_numbering=False))
+        elif line.strip():  # the label cell 「第3」 or a heading 「（秘密の保持）」「秘密の保持」
+            if clause.heading and clause.heading in line:
+                line = line.replace(clause.heading, ref.title, 1)
+            if clause.label and line.lstrip().startswith(clause.label):
+                line = _render_label(line, number)
+            cells[col].append(_NewParagraph(line, para.element, "", run, run, keep_numbering=False))
+    return _NewRow(template, rows[-1] if after else rows[0], cells)
+
+
+def _new_table_row(row: _NewRow, rev: _Revisions):
+    """The w:tr of ``row``: the template's row and cell properties, the new paragraphs, marked inserted."""
+    tr = _el("tr")
+    for child in row.template:
+        if child.tag in (W + "tblPrEx", W + "trPr"):
+            tr.append(copy.deepcopy(child))
+    trpr = tr.find(W + "trPr")
+    if trpr is None:
+        trpr = _el("trPr")
+        tr.insert(1 if tr.find(W + "tblPrEx") is not None else 0, trpr)
+    trpr.append(rev.mark("ins"))
+    for tc_template, specs in zip((c for c in row.template if c.tag == W + "tc"), row.cells):
+        tc = _el("tc")
+        tcpr = tc_template.find(W + "tcPr")
+        if tcpr is not None:
+            tcpr = copy.deepcopy(tcpr)
+            for merge in tcpr.findall(W + "vMerge"):  # the new row is a row of its own
+                tcpr.remove(merge)
+            tc.append(tcpr)
+        for spec in specs or [_NewParagraph("", tc_template.find(W + "p"), keep_numbering=False)]:
+            tc.append(_new_paragraph(spec, rev))
+        tr.append(tc)
+    return tr
 
 
 @dataclass
@@ -823,16 +934,26 @@ def _apply_plan(document, paras: list[_Para], plan: _Plan, when: datetime) -> No
             _anchor_comment(wrappers[0], wrappers[-1], new_comment(text))
     # Insertions: several after one anchor keep their planned order.
     placed: dict[tuple[int, bool], object] = {}
+    placed_rows: dict[object, object] = {}  # anchor row → the last row inserted after it
     for ins in sorted(plan.insertions, key=lambda i: (i.anchor, not i.after, i.order)):
-        new = [_new_paragraph(spec, rev) for spec in ins.paragraphs]
-        key = (ins.anchor, ins.after)
-        if ins.after:
+        if ins.row is not None:
+            tr = _new_table_row(ins.row, rev)
+            if ins.after:
+                placed_rows.get(ins.row.anchor, ins.row.anchor).addnext(tr)
+                placed_rows[ins.row.anchor] = tr
+            else:
+                ins.row.anchor.addprevious(tr)
+            new = [p for tc in tr.findall(W + "tc") for p in tc.findall(W + "p")]
+        elif ins.after:
+            new = [_new_paragraph(spec, rev) for spec in ins.paragraphs]
+            key = (ins.anchor, ins.after)
             ref = placed.get(key, paras[ins.anchor].element)
             for p in new:
                 ref.addnext(p)
                 ref = p
             placed[key] = ref
         else:
+            new = [_new_paragraph(spec, rev) for spec in ins.paragraphs]
             anchor = paras[ins.anchor].element
             for p in new:
                 anchor.addprevious(p)

@@ -34,9 +34,10 @@ _NOT_AFTER_BARE = set("項号章節款目者回次期位部編表款")
 _NOT_AFTER_JO = set("のにをがでとへや及又若並から")
 
 _PARAGRAPH = re.compile(rf"(?P<num>[0-9０-９]{{1,2}}){_SP}+(?=\S)")
+# A bracketed or enclosed label ends by itself, so 「(1)前項に…」 needs no space after it.
 _ITEM = re.compile(
     rf"(?P<label>[一二三四五六七八九十]{{1,3}}|[(（]{_SP}*(?:[0-9０-９]{{1,2}}|[一二三四五六七八九十]{{1,3}}){_SP}*[)）]"
-    rf"|[⑴-⒇①-⑳]|[アイウエオカキクケコサシスセソタチツテト]){_SP}+(?=\S)"
+    rf"|[⑴-⒇①-⑳]|[アイウエオカキクケコサシスセソタチツテト])(?:{_SP}+|(?<=[)）⑴-⒇①-⑳]))(?=\S)"
 )
 _HEADING = re.compile(rf"^[（(【〔]{_SP}*(?P<title>[^（）()【】〔〕]{{1,40}}?){_SP}*[）)】〕]$")
 # 「第1 基本的事項」 with the text on the next line: a short rest with no
@@ -46,6 +47,37 @@ _SENTENCE_END = tuple("。．.）)」：:")
 _INLINE_NOTE = re.compile(rf"[。）)]{_SP}*※")
 # Lines that end the article before them: notes (注), 以上, supplementary provisions.
 _TERMINATOR = re.compile(rf"^(?:[（(]?{_SP}*注{_SP}*[）)]?|注記|備考|以{_SP}*上|附{_SP}*則|記)$")
+
+
+# Article labels of annexes not numbered 第N (issue 15): 「1」「１」 alone or before the text,
+# 「1.」「１．」, 「(1)」「⑴」, 「①」, kanji 「一」, 「その1」. A style is the article numbering of a
+# region only when its labels form a run from 1 there (see _pick_style); elsewhere these
+# are paragraph and item numbers.
+_AFTER_LABEL = rf"(?={_SP}|[（(【〔]|$)"
+_STYLES: dict[str, re.Pattern[str]] = {
+    "arabic": re.compile(rf"(?P<num>[0-9０-９]{{1,2}}){_AFTER_LABEL}"),
+    "dot": re.compile(r"(?P<num>[0-9０-９]{1,2})[.．](?![0-9０-９])"),
+    "paren": re.compile(rf"[(（]{_SP}*(?P<num>[0-9０-９]{{1,2}}){_SP}*[)）]"),
+    "enclosed_paren": re.compile(r"(?P<num>[⑴-⒇])"),
+    "circled": re.compile(r"(?P<num>[①-⑳])"),
+    "kanji": re.compile(rf"(?P<num>[一二三四五六七八九十]{{1,3}}){_AFTER_LABEL}"),
+    "sono": re.compile(rf"その{_SP}*(?P<num>[0-9０-９]{{1,2}}|[一二三四五六七八九十]{{1,3}}){_AFTER_LABEL}"),
+}
+# Labels a style needs in its run from 1 before it is taken for the articles of a region
+# (an annex has more; a list of two is an item list).
+MIN_STYLE_RUN = 3
+# How far an article number may jump over dropped articles when the line before it does
+# not end a sentence (a heading line with other text after it, 「（秘密の保持）<script>」):
+# up to two articles dropped in a row.
+MAX_LABEL_GAP = 3
+# A heading printed without brackets on its own line (a table's 見出し column, 「秘密の保持」):
+# short, no punctuation, no subject or object particle of a sentence, no particle at its end.
+# (は in 「又は」「若しくは」 is a conjunction.)
+_PLAIN_HEADING = re.compile(r"(?!.*(?:(?<![又く])は|[がを]))[^、。，．,.「」『』]{1,30}(?<![はがをにのでとへもやて])")
+# An annex title with the first article on the same line: 「別記 個人情報取扱特記事項 第1 基本的事項」.
+_TITLE_THEN_ARTICLE = re.compile(
+    rf"^(?P<title>[^。、]{{0,30}}特記事項){_SP}*(?=第{_SP}*[1１一](?![0-9０-９一二三四五六七八九十]))"
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +95,13 @@ def _lines(text: str) -> list[_Line]:
         body = raw[lead.end() :].rstrip()
         if body.endswith("**"):
             body = body[:-2].rstrip()
-        out.append(_Line(pos + lead.end(), pos + lead.end() + len(body), body))
+        start = pos + lead.end()
+        title = _TITLE_THEN_ARTICLE.match(body)
+        if title:  # two lines: the title, then the article
+            out.append(_Line(start, start + len(title.group("title")), title.group("title")))
+            out.append(_Line(start + title.end(), start + len(body), body[title.end() :]))
+        else:
+            out.append(_Line(start, start + len(body), body))
         pos += len(raw) + 1
     return out
 
@@ -108,6 +146,7 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
     clauses: list[Clause] = []
     current: _Builder | None = None
     region = "body"
+    style = _region_style(lines)  # None: 第N labels (re-read at an annex title)
     pending_heading: tuple[str, int] | None = None
     prev: _Line | None = None  # previous content line
     prev_kind = "start"  # start | heading | title | article | paragraph | item | text
@@ -118,9 +157,16 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             clauses.append(current.build())
             current = None
 
+    def starts_article(k: int) -> bool:
+        """The next content line after line ``k`` starts with an article label."""
+        for nxt in lines[k + 1 :]:
+            if not _is_noise(nxt):
+                return (_match_styled(nxt.text, style) if style else _match_article(nxt.text)) is not None
+        return False
+
     in_note = False  # inside a ※ drafting note, which may wrap over several lines
-    for line in lines:
-        if _is_noise(line):
+    for index, line in enumerate(lines):
+        if _is_noise(line) and not (style == "arabic" and re.fullmatch("[0-9０-９]{1,2}", line.text)):
             continue
         text = line.text
         # ※ lines are drafting notes of a template (「※ 再委託することが予想される場合は、
@@ -137,15 +183,32 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         ends_sentence = prev is None or prev_kind in ("start", "heading", "title") or prev.text.endswith(_SENTENCE_END)
 
         heading = _HEADING.match(text)
+        title = heading.group("title") if heading else None
         # A heading holds no sentence of its own: a wrapped 「（以下「記録媒体」という。）」
-        # line is continuation text.
-        if heading and not re.search(r"[、。「]", heading.group("title")):
-            pending_heading = (heading.group("title"), line.start)
+        # line is continuation text. A heading may list with 、 or ， (「（収集、利用及び提供の
+        # 制限）」) when it stands where a heading can: not inside a sentence.
+        if title and not re.search(r"[。「」]", title) and (ends_sentence or not re.search(r"[、，,]", title)):
+            if current is not None and prev_kind == "article" and current.heading is None and not any(current.blocks):
+                current.heading = title  # 「第1」 alone (a table's label cell), then its heading
+            else:
+                pending_heading = (title, line.start)
+            prev, prev_kind = line, "heading"
+            continue
+        if (
+            current is not None and prev_kind == "article" and current.heading is None and not any(current.blocks)
+            and _PLAIN_HEADING.fullmatch(text)
+        ):  # 「第1」 then 「秘密の保持」: a 条 | 見出し | 内容 table, one cell per line
+            current.heading = text
+            prev, prev_kind = line, "heading"
+            continue
+        if ends_sentence and prev_kind != "heading" and _PLAIN_HEADING.fullmatch(text) and starts_article(index):
+            # 「秘密の保持」 without brackets on the line before its article
+            pending_heading = (text, line.start)
             prev, prev_kind = line, "heading"
             continue
 
-        art = _match_article(text)
-        if art is None and prev_kind == "heading":
+        art = _match_styled(text, style) if style else _match_article(text)
+        if art is None and prev_kind == "heading" and style is None:
             # Some issuers number the 特記事項 「（秘密の保持）\n1 乙は…」 without 第:
             # a plain number right after a heading line starts an article too.
             para = _PARAGRAPH.match(text)
@@ -153,10 +216,13 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
                 art = (para.group("num"), parse_number(para.group("num")), False, para.end())
         if art is not None:
             label, num, jo, rest_at = art
-            sequential = (
-                current is not None and current.number is not None and num == current.number + 1 and jo == current.jo
-            )
-            if ends_sentence or sequential:
+            last = current.number if current is not None and current.number is not None else None
+            sequential = last is not None and num is not None and 0 < num - last <= MAX_LABEL_GAP and jo == current.jo
+            # A styled label (「1.」「(1)」) continues its run: a lower number is an item or a note.
+            rising = style is None or num is None or (num > last if last is not None else num == 1 or ends_sentence)
+            # The first article of a region may follow a table's header row (条 | 見出し | 内容).
+            first = current is None and num == 1
+            if (ends_sentence or sequential or first) and rising:
                 close()
                 head = pending_heading if prev_kind == "heading" else None
                 rest = text[rest_at:]
@@ -173,6 +239,8 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
                 pending_heading = None
                 prev, prev_kind = line, "article"
                 continue
+        if _is_noise(line):  # a lone number that is not the next article: a page number
+            continue
 
         if _TERMINATOR.match(text):
             close()
@@ -183,6 +251,7 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         if _is_annex_title(text) and ends_sentence:
             close()
             region = "annex"
+            style = _region_style(lines[index + 1 :])
             pending_heading = None
             prev, prev_kind = line, "title"
             continue
@@ -291,6 +360,58 @@ def _match_article(text: str) -> tuple[str, int | None, bool, int] | None:
         # A bare 第N needs a separator (space or a heading in parentheses).
         return None
     return label, parse_number(m.group("num")), jo, after + (len(rest) - len(rest_stripped))
+
+
+def _style_number(style: str, raw: str) -> int | None:
+    if style in ("enclosed_paren", "circled"):
+        key = item_key(raw)
+        return key[1] if key else None
+    return parse_number(raw)
+
+
+def _match_styled(text: str, style: str) -> tuple[str, int | None, bool, int] | None:
+    """(label, number, False, offset after the label) when the line starts with a ``style`` label."""
+    m = _STYLES[style].match(text)
+    if not m:
+        return None
+    rest = text[m.end() :]
+    rest_stripped = rest.lstrip(" \t\u3000")
+    if rest_stripped and rest_stripped[0] in _NOT_AFTER_JO and rest_stripped == rest:
+        return None  # 「1の規定」: running text
+    return m.group(0), _style_number(style, m.group("num")), False, m.end() + len(rest) - len(rest_stripped)
+
+
+def _pick_style(lines: list[_Line]) -> str | None:
+    """The article numbering of a region without 第N labels: the style whose labels form a run
+    1, 2, 3… (numbers rising, small gaps allowed for dropped articles, lower numbers skipped as
+    paragraph numbers, a second 1 ending it) of at least MIN_STYLE_RUN,
+    the earliest such run when several do (the articles come before their own items)."""
+    best: tuple[int, str] | None = None
+    for style in _STYLES:
+        first, last, count = None, 0, 0
+        for i, line in enumerate(lines):
+            m = _match_styled(line.text, style)
+            if m is None or m[1] is None:
+                continue
+            if first is None:
+                if m[1] != 1:
+                    continue
+                first = i
+            elif m[1] == 1:
+                break  # the run ends where the numbering starts again (notes, a second list)
+            elif m[1] <= last or m[1] - last > MAX_LABEL_GAP:
+                continue  # a paragraph number 「2」 inside an article, or a number in the text
+            last, count = m[1], count + 1
+        if first is not None and count >= MIN_STYLE_RUN and (best is None or first < best[0]):
+            best = (first, style)
+    return best[1] if best else None
+
+
+def _region_style(lines: list[_Line]) -> str | None:
+    """None when the region numbers its articles 第N (or 第N条), else the style it uses, if any."""
+    if any(_match_article(line.text) for line in lines):
+        return None
+    return _pick_style(lines)
 
 
 def segment_documents(docs: list[Document]) -> list[Clause]:

@@ -231,6 +231,30 @@ def open_docx(path: Path, name: str, settings=None):
         raise CorruptDocument(name, f"DOCX が破損しています / damaged DOCX: {type(exc).__name__}: {exc}") from exc
 
 
+# Elements that wrap block content, table rows or cells without being one: content
+# controls (w:sdt → w:sdtContent), custom XML, and tracked insertions/moves of rows.
+_WRAPPERS = (W + "sdt", W + "customXml", W + "ins", W + "moveTo")
+
+
+def _content(el):
+    """What a wrapper element holds: w:sdtContent for a content control, its children otherwise."""
+    if el.tag == W + "sdt":
+        content = el.find(W + "sdtContent")
+        return content if content is not None else ()
+    return el
+
+
+def _children(el, tag: str):
+    """Children of ``el`` with ``tag``, also those inside wrappers (a row in a content control),
+    in document order. Walks the tree itself: lxml element proxies are recreated on access, so
+    remembering them by ``id()`` would skip cells whose proxies reuse a freed id."""
+    for child in el:
+        if child.tag == tag:
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _children(_content(child), tag)
+
+
 def iter_paragraphs(document):
     """(w:p element, automatic-numbering label) of every body paragraph and table-cell paragraph, in reading order.
 
@@ -254,18 +278,11 @@ def iter_paragraphs(document):
                 num = _num_pr(el, styles)
                 yield el, numbering.label(*num) if num else ""
             elif el.tag == W + "tbl":
-                seen: set[int] = set()
-                for tr in el.iter(W + "tr"):
-                    if tr.getparent() is not el:
-                        continue
-                    for tc in tr.findall(W + "tc"):
-                        if id(tc) not in seen:
-                            seen.add(id(tc))
-                            yield from walk(tc)
-            elif el.tag == W + "sdt":
-                content = el.find(W + "sdtContent")
-                if content is not None:
-                    yield from walk(content)
+                for tr in _children(el, W + "tr"):
+                    for tc in _children(tr, W + "tc"):
+                        yield from walk(tc)
+            elif el.tag in _WRAPPERS:
+                yield from walk(_content(el))
 
     yield from walk(document.element.body)
 
