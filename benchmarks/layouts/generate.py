@@ -773,10 +773,9 @@ def pdf_header_watermark(pdf: Pdf, c: Contract, variant: str) -> None:
 
 
 def pdf_rotate90(pdf: Pdf, c: Contract, variant: str) -> None:
-    """Pages with /Rotate 90: drawn so that they read upright once the viewer turns them clockwise."""
+    """Pages with /Rotate 90 whose content is drawn turned, so that it reads upright on screen."""
     lines = wrap_all(annex_flow_lines(c), c.chars)
-    per = 24  # displayed landscape: shorter pages
-    pages = paginate(lines, per)
+    pages = paginate(lines, 36)
     for i, page in enumerate(pages):
         rotated = variant == "all-annex-pages" or i == 1
         if not rotated:
@@ -784,16 +783,14 @@ def pdf_rotate90(pdf: Pdf, c: Contract, variant: str) -> None:
             draw_flow(pdf, page, top=A4H - 80, leading=18)
             pdf.next_page()
             continue
+        # reportlab writes a rotated page's MediaBox swapped: A4H wide, A4W tall (landscape), shown
+        # as an A4 portrait page once the viewer turns it clockwise. A displayed point (u, v) is the
+        # MediaBox point (A4H - v, u): draw in a frame translated to (A4H, 0) and turned 90°.
         pdf.begin((A4W, A4H), rotation=90)
-        # Displayed page: A4H wide, A4W tall. A clockwise turn of the page maps the displayed
-        # point (u, v) (origin bottom-left) to the unrotated point (A4W - v, u).
         pdf.c.saveState()
-        pdf.c.translate(A4W, 0)
+        pdf.c.translate(A4H, 0)
         pdf.c.rotate(90)
-        y = A4W - 70
-        for line in page:
-            pdf.text(90, y, line, 11)
-            y -= 19
+        draw_flow(pdf, page, top=A4H - 80, leading=18)
         pdf.c.restoreState()
         pdf.next_page()
 
