@@ -1,57 +1,43 @@
-"""PDF reader: text per page in reading order, running headers/footers and page numbers dropped.
+"""PDF reader: text per page in human reading order, page furniture dropped by size and position.
 
-Text comes from pypdfium2 (a pdfplumber dependency): on generated Japanese
-contracts it was character-exact at ~2 ms/page, where pdfminer's extraction
-(pdfplumber) rewrote ～→〜 and －→− and took ~31 ms/page. Known limit: pdfium
-skips text objects with a zero-width box, which happens with non-embedded
-CJK fonts drawn one character per object on machines without Japanese fonts.
+Characters come from pypdfium2 (a pdfplumber dependency) with their boxes and
+angles; layout.py turns them into lines (sideways pages turned, watermarks, margin
+line numbers, running headers/footers and page numbers dropped, two columns read
+one after the other). On generated Japanese contracts pdfium is character-exact,
+where pdfminer's extraction (pdfplumber) rewrote ～→〜 and －→− and took ~31 ms/page,
+so pdfplumber is used only where pdfium falls short: its table finder on pages that
+have ruling lines, and its characters on pages where pdfium skips text objects with
+a zero-width box (non-embedded CJK fonts drawn one character per object on machines
+without Japanese fonts).
 """
 from __future__ import annotations
 
-import re
-from collections import Counter
+import ctypes
+import math
 from pathlib import Path
 
 from ..errors import CorruptDocument, DocumentTimeout, EmptyDocument, EncryptedDocument, OcrRequired
 from ..model import Document, Page
+from .layout import PAGE_NUMBER, Char, PageLayout, Table, analyse_page, mark_furniture, reading_lines
 
-# Lines of a page's top and bottom looked at for running headers and footers.
-EDGE_LINES = 2
-# Share of pages a line must recur on (at the same edge) to be a header/footer.
-HEADER_FOOTER_SHARE = 0.5
-# A line that is only a page number: 「3」「- 3 -」「3 / 10」「p. 3」.
-PAGE_NUMBER = re.compile(r"^[-－―—‐–\s]*(?:[0-9０-９]+(?:\s*[/／]\s*[0-9０-９]+)?|[pP]\.?\s*\d+)[-－―—‐–\s]*$")
+__all__ = ["PAGE_NUMBER", "read_pdf"]
+
 _FPDF_ERR_PASSWORD = 4
 
-
-def _edge_key(line: str) -> str:
-    return re.sub(r"[0-9０-９]+", "#", re.sub(r"\s", "", line))
-
-
-def strip_running_lines(pages: list[list[str]], share: float = HEADER_FOOTER_SHARE) -> list[list[str]]:
-    """Drop page numbers and lines that recur at the top or bottom of many pages."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for lines in pages:
-        content = [ln for ln in lines if ln.strip()]
-        keys = {("top", _edge_key(ln)) for ln in content[:EDGE_LINES]}
-        keys |= {("bottom", _edge_key(ln)) for ln in content[-EDGE_LINES:]}
-        counts.update(keys)
-    needed = max(2, share * len(pages))
-    running = {k for k, n in counts.items() if n >= needed and k[1]}
-    out = []
-    for lines in pages:
-        content_idx = [i for i, ln in enumerate(lines) if ln.strip()]
-        top, bottom = set(content_idx[:EDGE_LINES]), set(content_idx[-EDGE_LINES:])
-        kept = []
-        for i, ln in enumerate(lines):
-            edge = ("top" if i in top else None, "bottom" if i in bottom else None)
-            if any(e and (e, _edge_key(ln)) in running for e in edge):
-                continue
-            if (i in top or i in bottom) and PAGE_NUMBER.match(ln.strip() or "x"):
-                continue
-            kept.append(ln)
-        out.append(kept)
-    return out
+# Ruling lines that make a page worth pdfplumber's table finder: path objects at least this
+# long (points; two 10.5 pt characters, the narrowest table column) ...
+MIN_RULE_LENGTH = 20.0
+# ... and at most this thick (Word's and reportlab's borders are 0.25–1.5 pt; 3 pt leaves room
+# for borders drawn as thin filled rectangles).
+MAX_RULE_THICKNESS = 3.0
+# A table needs at least two horizontal and two vertical rules (a rectangle counts as both).
+MIN_RULES = 2
+# A page whose only text is this many characters or fewer (page numbers aside) and that has an
+# image is a scanned page with a stamp (「写」, 「複製」) on it, not a text page.
+STAMP_MAX_CHARS = 2
+# Page objects are looked for this deep in form XObjects (pypdfium2's max_depth; scanners put the
+# page image one level down).
+OBJECT_DEPTH = 2
 
 
 def _drops_lone_glyphs(page, pdfium_c) -> bool:
@@ -65,13 +51,112 @@ def _drops_lone_glyphs(page, pdfium_c) -> bool:
     return False
 
 
-def _reread_with_pdfplumber(path: Path, password: str | None, pages: list[int], raw_pages: list[list[str]]) -> None:
-    """Replace the text of ``pages`` (0-based) by pdfplumber's, which keeps lone glyphs (about 15× slower)."""
-    import pdfplumber
+def _has_rulings(page, pdfium_c) -> bool:
+    """True when the page's path objects hold horizontal and vertical rules (a ruled table)."""
+    horizontal = vertical = 0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=OBJECT_DEPTH):
+        left, bottom, right, top = obj.get_bounds()
+        width, height = right - left, top - bottom
+        if width >= MIN_RULE_LENGTH and height <= MAX_RULE_THICKNESS:
+            horizontal += 1
+        elif height >= MIN_RULE_LENGTH and width <= MAX_RULE_THICKNESS:
+            vertical += 1
+        elif width >= MIN_RULE_LENGTH and height >= MIN_RULE_LENGTH:  # a rectangle or a whole grid
+            horizontal += MIN_RULES
+            vertical += MIN_RULES
+        if horizontal >= MIN_RULES and vertical >= MIN_RULES:
+            return True
+    return False
 
-    with pdfplumber.open(str(path), password=password or "") as pdf:
-        for i in pages:
-            raw_pages[i] = (pdf.pages[i].extract_text() or "").split("\n")
+
+def _pdfium_chars(textpage, pdfium_c) -> list[Char]:
+    """The text page's characters in stream order, with loose boxes (the glyph's advance and the
+    font's ascent to descent), effective em size (font size × text matrix scale: ``Tf`` alone is 1
+    in PDFs that scale with ``Tm``) and angle (of the matrix's x axis, counterclockwise)."""
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    unicode_of, box_of = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox
+    size_of, matrix_of = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetMatrix
+    rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
+    chars: list[Char] = []
+    for i in range(count):
+        code = unicode_of(raw, i)
+        if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            continue
+        text = chr(code)
+        if text in "\r\n":
+            chars.append(Char(text, 0.0, 0.0, 0.0, 0.0))
+            continue
+        if not box_of(raw, i, rect_ref):
+            continue
+        if matrix_of(raw, i, matrix_ref):
+            a, b = matrix.a, matrix.b
+            scale = math.sqrt(abs(a * matrix.d - b * matrix.c))
+            angle = math.degrees(math.atan2(b, a)) % 360
+        else:
+            scale, angle = 0.0, 0.0
+        chars.append(Char(text, rect.left, rect.bottom, rect.right, rect.top, size_of(raw, i) * scale, angle))
+    return chars
+
+
+class _Plumber:
+    """pdfplumber opened once, on first need."""
+
+    def __init__(self, path: Path, password: str | None):
+        self.path, self.password, self.pdf = path, password, None
+
+    def page(self, index: int):
+        if self.pdf is None:
+            import pdfplumber
+
+            self.pdf = pdfplumber.open(str(self.path), password=self.password or "")
+        return self.pdf.pages[index]
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
+
+
+def _plumber_chars(plumber_page, box) -> list[Char]:
+    """pdfplumber's characters of a page (it keeps the glyphs pdfium drops) in PDF user space."""
+    left, _, _, top = box
+    chars = []
+    for c in plumber_page.chars:
+        a, b = c["matrix"][0], c["matrix"][1]
+        angle = math.degrees(math.atan2(b, a)) % 360
+        chars.append(
+            Char(c["text"], c["x0"] + left, top - c["bottom"], c["x1"] + left, top - c["top"], float(c["size"]), angle)
+        )
+    return chars
+
+
+def _plumber_tables(plumber: _Plumber, index: int, box) -> list[Table]:
+    """Cell boxes of the page's ruled tables (pdfplumber), in PDF user space; none if it fails."""
+    left, _, _, top = box
+    try:
+        found = plumber.page(index).find_tables()
+        tables = []
+        for table in found:
+            rows = []
+            for row in table.rows:
+                cells = []
+                for cell in row.cells:
+                    if cell is None:
+                        cells.append(None)
+                        continue
+                    x0, t, x1, b = (float(v) for v in cell)
+                    cells.append((x0 + left, top - b, x1 + left, top - t))
+                rows.append(tuple(cells))
+            tables.append(Table(tuple(rows)))
+        return tables
+    except Exception:  # noqa: BLE001 — a malformed drawing must not cost the page its text
+        return []
+
+
+def _text_chars(lines: list[str]) -> int:
+    """Characters of a page's text, page-number lines left out."""
+    return sum(len("".join(ln.split())) for ln in lines if not PAGE_NUMBER.match(ln.strip() or "x"))
 
 
 def read_pdf(path: Path, name: str, password: str | None = None, ocr: bool = False, ocr_lang: str = "jpn") -> Document:
@@ -101,42 +186,59 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr: bool = Fal
 
         unavailable = ocr_unavailable(ocr_lang)
     ocr_confidence: dict[int, float] = {}  # 1-based page → mean confidence
+    plumber = _Plumber(path, password)
     try:
-        raw_pages: list[list[str]] = []
-        image_pages: list[int] = []
-        recovered: list[int] = []  # pages read again with pdfplumber
+        layouts: list[PageLayout] = []
+        has_image: list[bool] = []
         for i in range(len(pdf)):
             try:
                 page = pdf[i]
                 textpage = page.get_textpage()
-                text = textpage.get_text_range()
+                chars = _pdfium_chars(textpage, pdfium_c)
+                box = page.get_mediabox()
+                has_image.append(
+                    any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=OBJECT_DEPTH))
+                )
+                drops = _drops_lone_glyphs(page, pdfium_c)
+                # pdfplumber's coordinates are those of the turned page: tables only on unturned pages.
+                ruled = page.get_rotation() == 0 and _has_rulings(page, pdfium_c)
             except pdfium.PdfiumError as exc:
                 raise CorruptDocument(name, f"{i + 1} ページを読めません / cannot read page {i + 1}: {exc}") from exc
-            text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-            if _drops_lone_glyphs(page, pdfium_c):
-                recovered.append(i)
-            if not text.strip():
-                has_image = any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-                if has_image and ocr and unavailable is None:
-                    from .ocr import ocr_page
+            tables: list[Table] = []
+            if drops:
+                try:
+                    chars = _plumber_chars(plumber.page(i), box)
+                except Exception:  # noqa: BLE001 — pdfium's characters, short of the lone glyphs, are still the text
+                    pass
+            if ruled:
+                tables = _plumber_tables(plumber, i, box)
+            layouts.append(analyse_page(chars, box, tables))
+        mark_furniture(layouts)
+        raw_pages = [reading_lines(layout) for layout in layouts]
 
-                    try:
-                        lines, confidence = ocr_page(page, ocr_lang)
-                    except RuntimeError as exc:  # pytesseract's timeout
-                        raise DocumentTimeout(
-                            name, f"{i + 1} ページの OCR が時間制限を超えました / OCR of page {i + 1} timed out: {exc}"
-                        ) from exc
-                    ocr_confidence[i + 1] = confidence
-                    text = "\n".join(lines)
-                elif has_image:
-                    image_pages.append(i + 1)
-            raw_pages.append(text.split("\n"))
+        image_pages: list[int] = []
+        for i, lines in enumerate(raw_pages):
+            # A page holding an image and no text but a stamp (「写」) or a page number is a scan.
+            if not has_image[i] or _text_chars(lines) > STAMP_MAX_CHARS:
+                continue
+            raw_pages[i] = []
+            if ocr and unavailable is None:
+                from .ocr import ocr_page
+
+                try:
+                    lines, confidence = ocr_page(pdf[i], ocr_lang)
+                except RuntimeError as exc:  # pytesseract's timeout
+                    raise DocumentTimeout(
+                        name, f"{i + 1} ページの OCR が時間制限を超えました / OCR of page {i + 1} timed out: {exc}"
+                    ) from exc
+                ocr_confidence[i + 1] = confidence
+                raw_pages[i] = list(lines)
+            else:
+                image_pages.append(i + 1)
     finally:
+        plumber.close()
         pdf.close()
 
-    recovered = [i for i in recovered if i + 1 not in ocr_confidence]
-    if recovered:
-        _reread_with_pdfplumber(path, password, recovered, raw_pages)
     if not any(ln.strip() for lines in raw_pages for ln in lines):
         if image_pages:
             how = (
@@ -148,11 +250,10 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr: bool = Fal
             )
         raise EmptyDocument(name, "PDF に文字がありません / the PDF contains no text")
 
-    pages_text = strip_running_lines(raw_pages)
     text_parts: list[str] = []
     pages: list[Page] = []
     offset = 0
-    for number, lines in enumerate(pages_text, start=1):
+    for number, lines in enumerate(raw_pages, start=1):
         chunk = "\n".join(lines)
         pages.append(Page(number, offset, offset + len(chunk), ocr_confidence.get(number)))
         text_parts.append(chunk)
