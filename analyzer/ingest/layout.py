@@ -97,8 +97,17 @@ MIN_COLUMN_ROWS = 3
 # A visual line of a cell is wrapped text continued on the next line when it reaches the
 # cell's right edge within this many ems (the width of one more character plus padding).
 WRAP_REACH = 2.0
-# Characters that end a sentence or a heading line: the next line starts anew (segment.py's list).
-SENTENCE_END = tuple("。．.）)」：:")
+# Characters that end a sentence: a cell's line reaching the right edge with one of these ends
+# its paragraph (a wrapped line may well end with 「）」 or 「」」 of a parenthesis).
+SENTENCE_END = tuple("。．.｡")
+
+# A line indented by this many ems (a paragraph's first-line indent is one em) opens a paragraph.
+INDENT = 0.5
+# A line opening a paragraph or an item: 「2 」「(1)」「（一）」「一 」「①」「ア 」 (segment.py's labels).
+NEW_PARAGRAPH = re.compile(
+    r"^(?:[0-9０-９]{1,2}[ \u3000]|[(（][0-9０-９一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[ \u3000]"
+    r"|[⑴-⒇①-⑳]|[アイウエオカキクケコサシスセソタチツテト][ \u3000]|第[0-9０-９一二三四五六七八九十])"
+)
 
 WHITESPACE = " \t\u3000\xa0"
 NEWLINES = "\r\n"
@@ -458,11 +467,35 @@ def _isolated(page: PageLayout, row: Row) -> bool:
 # ------------------------------------------------------------------------------ reading
 
 
-def reading_lines(page: PageLayout) -> list[str]:
-    """The page's text lines in reading order (furniture left out)."""
-    rows = [r for r in page.rows if r.kind == BODY]
+def read_document(pages: Sequence[PageLayout]) -> list[list[str]]:
+    """Lines of every page in reading order, furniture left out (``mark_furniture`` included).
+
+    A gutter found on some pages is tried on the others too: the last page of a two-column
+    document often has a short right column, too short to show a gutter on its own.
+    """
+    mark_furniture(pages)
+    found = [_gutter(_body_rows(p), p.body_size) if not p.tables else None for p in pages]
+    known = sorted(g for g in found if g is not None)
+    hint = known[len(known) // 2] if known else None
+    out = []
+    for page, gutter in zip(pages, found):
+        if gutter is None and hint is not None and not page.tables:
+            gutter = _gutter(_body_rows(page), page.body_size, hint)
+        out.append(reading_lines(page, gutter))
+    return out
+
+
+def _body_rows(page: PageLayout) -> list[Row]:
+    return [r for r in page.rows if r.kind == BODY]
+
+
+def reading_lines(page: PageLayout, gutter: float | None = None) -> list[str]:
+    """The page's text lines in reading order (furniture left out): tables and rows top to
+    bottom, the rows split at ``gutter`` (default: the page's own) into left and right columns."""
+    rows = _body_rows(page)
     blocks: list[tuple[float, list[str]]] = [(t.top, _table_lines(t)) for t in page.tables]
-    gutter = None if page.tables else _gutter(rows, page.body_size)
+    if gutter is None and not page.tables:
+        gutter = _gutter(rows, page.body_size)
     if gutter is None:
         blocks += [(r.top, [r.text]) for r in rows]
     else:
@@ -471,14 +504,18 @@ def reading_lines(page: PageLayout) -> list[str]:
     return [ln for _, lines in blocks for ln in lines]
 
 
-def _gutter(rows: list[Row], em: float) -> float | None:
-    """The x of a vertical gutter splitting the rows into two columns, or None."""
+def _gutter(rows: list[Row], em: float, hint: float | None = None) -> float | None:
+    """The x of a vertical gutter splitting the rows into two columns, or None. With ``hint``
+    (another page's gutter): that x, when few enough segments cross it."""
     segs = [(s[0].x0, s[-1].x1, i) for i, r in enumerate(rows) for s in r.segments]
+    allowed = int(SPANNING_SHARE * len(segs))
+    if hint is not None:
+        crossing = sum(1 for a, b, _ in segs if a < hint < b)
+        return hint if segs and crossing <= allowed else None
     if len(segs) < 2 * MIN_COLUMN_ROWS:
         return None
     left, right = min(s[0] for s in segs), max(s[1] for s in segs)
     lo, hi = left + GUTTER_MIDDLE * (right - left), right - GUTTER_MIDDLE * (right - left)
-    allowed = int(SPANNING_SHARE * len(segs))
     # Sweep the segments' x extents: stretches covered by at most ``allowed`` segments.
     events = sorted([(a, 1) for a, _, _ in segs] + [(b, -1) for _, b, _ in segs])
     best: tuple[float, float] | None = None
@@ -539,19 +576,33 @@ def _latin(ch: str) -> bool:
 
 
 def _table_lines(table: TableBlock) -> list[str]:
-    """Cells row by row, left to right; a cell's wrapped visual lines joined into one line."""
+    """Cells row by row, left to right; a cell's wrapped visual lines joined into one line.
+
+    A visual line that reaches the cell's right edge is wrapped text, continued on the next
+    line; when it ends a sentence there, the next line still continues it unless it opens a
+    paragraph (an indent or a paragraph or item number, as segment.py reads them).
+    """
     out: list[str] = []
     for cells in table.cells:
         for right, rows in cells:
+            left = min(r.x0 for r in rows)
             lines: list[str] = []
-            joinable = False
+            prev: Row | None = None
             for row in rows:
                 text = row.text
-                if joinable and lines:
+                if prev is not None and lines and _continues(prev, row, text, left, right):
                     glue = " " if _latin(lines[-1][-1:]) and _latin(text[:1]) else ""
                     lines[-1] += glue + text
                 else:
                     lines.append(text)
-                joinable = row.x1 >= right - WRAP_REACH * row.size and not text.endswith(SENTENCE_END)
+                prev = row
             out += lines
     return out
+
+
+def _continues(prev: Row, row: Row, text: str, left: float, right: float) -> bool:
+    if prev.x1 < right - WRAP_REACH * prev.size:
+        return False  # a short line ends its paragraph
+    if not prev.text.endswith(SENTENCE_END):
+        return True
+    return row.x0 - left < INDENT * row.size and not NEW_PARAGRAPH.match(text)

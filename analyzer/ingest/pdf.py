@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import CorruptDocument, DocumentTimeout, EmptyDocument, EncryptedDocument, OcrRequired
 from ..model import Document, Page
-from .layout import PAGE_NUMBER, Char, PageLayout, Table, analyse_page, mark_furniture, reading_lines
+from .layout import PAGE_NUMBER, Char, PageLayout, Table, analyse_page, read_document
 
 __all__ = ["PAGE_NUMBER", "read_pdf"]
 
@@ -213,8 +213,7 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr: bool = Fal
             if ruled:
                 tables = _plumber_tables(plumber, i, box)
             layouts.append(analyse_page(chars, box, tables))
-        mark_furniture(layouts)
-        raw_pages = [reading_lines(layout) for layout in layouts]
+        raw_pages = read_document(layouts)
 
         image_pages: list[int] = []
         for i, lines in enumerate(raw_pages):
