@@ -355,6 +355,9 @@ def numbered_lines(c: Contract, rng: random.Random) -> list[str]:
     for a, n in zip(c.articles, c.numbers):
         title = HEADING_VARIANTS.get(a.cid, a.title) if rng.random() < 0.5 else a.title
         head = f"（{title}）" if bracket else title
+        # a heading on the text's line is always bracketed: 「（基本的事項）乙は、…」 (unbracketed and glued
+        # to the text, 「基本的事項乙は、…」, no reader could tell where it ends, and no office prints it)
+        inline = f"（{title}）"
         lab = {"arabic": str(n), "fullwidth": str(n).translate(FW), "dot": f"{n}.", "fwdot": f"{str(n).translate(FW)}．",
                "paren": f"({n})", "uparen": CIRCLED_PAREN[n - 1], "jo": f"第{n}条", "kanji": KANJI[n],
                "sono": f"その{n}"}[style]
@@ -374,11 +377,11 @@ def numbered_lines(c: Contract, rng: random.Random) -> list[str]:
             out.append(f"{lab}　{first_para[0]}")
         elif style == "fullwidth":  # 「１」 alone on a line
             out.append(lab)
-            out.append(f"{head}{first_para[0]}" if inline_heading else head)
+            out.append(f"{inline}{first_para[0]}" if inline_heading else head)
             if not inline_heading:
                 out.append(first_para[0])
         elif inline_heading:
-            out.append(f"{lab}{'' if style in ('dot', 'fwdot', 'paren', 'uparen') else '　'}{head}{first_para[0]}")
+            out.append(f"{lab}{'' if style in ('dot', 'fwdot', 'paren', 'uparen') else '　'}{inline}{first_para[0]}")
         else:
             out.append(f"{lab}　{head}")
             out.append(first_para[0])
