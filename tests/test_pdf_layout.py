@@ -241,14 +241,16 @@ def annex_rows() -> tuple[list[str], list[tuple[str, str, list[str]]], list[str]
     return [clean(x) for x in head if x.strip()], rows, [clean(x) for x in tail if x.strip()]
 
 
-def draw_table_document(path: Path, columns: int) -> list[str]:
+def draw_table_document(path: Path, columns: int, repeat: int = 1) -> list[str]:
     """The annex as a ruled table (label | heading | text, or label and heading | text), the
-    title above it and the notes below it; returns the lines the reader should give."""
+    title above it and the notes below it; returns the lines the reader should give.
+    ``repeat``: the clause rows that many times (a longer document for the benchmark)."""
     width, height = A4
     pad = 4.0
     widths = [40.0, 110.0] if columns == 3 else [110.0]
     widths.append(width - 2 * MARGIN - sum(widths))
     title, rows, notes = annex_rows()
+    rows = rows * repeat
     canvas = new_canvas(path)
     expected: list[str] = []
     y = height - MARGIN

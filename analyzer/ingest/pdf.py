@@ -75,28 +75,40 @@ def _pdfium_chars(textpage, pdfium_c) -> list[Char]:
     in PDFs that scale with ``Tm``) and angle (of the matrix's x axis, counterclockwise)."""
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
-    unicode_of, box_of = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox
-    size_of, matrix_of = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetMatrix
+    text = textpage.get_text_range() if count > 0 else ""
+    if len(text) != count:  # pdfium's text and char list disagree (rare): ask char by char
+        text = "".join(chr(c) if 0 < c < 0xD800 or 0xDFFF < c <= 0x10FFFF else "\x00" for c in
+                       (pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)))
+    box_of, size_of, matrix_of = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetMatrix
     rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
+    # Float views of the two structs: one slice reads all fields (FS_RECTF: left, top, right, bottom;
+    # FS_MATRIX: a, b, c, d, e, f).
+    rect_view = (ctypes.c_float * 4).from_buffer(rect)
+    matrix_view = (ctypes.c_float * 6).from_buffer(matrix)
+    newline = Char("\n", 0.0, 0.0, 0.0, 0.0)
     chars: list[Char] = []
-    for i in range(count):
-        code = unicode_of(raw, i)
-        if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+    last_matrix: list[float] | None = None
+    scale = angle = 0.0
+    for i, ch in enumerate(text):
+        if ch == "\x00":
             continue
-        text = chr(code)
-        if text in "\r\n":
-            chars.append(Char(text, 0.0, 0.0, 0.0, 0.0))
+        if ch == "\r" or ch == "\n":
+            chars.append(newline)
             continue
         if not box_of(raw, i, rect_ref):
             continue
+        left, top, right, bottom = rect_view[:]
         if matrix_of(raw, i, matrix_ref):
-            a, b = matrix.a, matrix.b
-            scale = math.sqrt(abs(a * matrix.d - b * matrix.c))
-            angle = math.degrees(math.atan2(b, a)) % 360
+            m = matrix_view[:4]
+            if m != last_matrix:
+                a, b, c, d = last_matrix = m
+                scale = math.sqrt(abs(a * d - b * c))
+                angle = math.degrees(math.atan2(b, a)) % 360
         else:
-            scale, angle = 0.0, 0.0
-        chars.append(Char(text, rect.left, rect.bottom, rect.right, rect.top, size_of(raw, i) * scale, angle))
+            scale = angle = 0.0
+            last_matrix = None
+        chars.append(Char(ch, left, bottom, right, top, size_of(raw, i) * scale, angle))
     return chars
 
 
