@@ -10,7 +10,7 @@ begin with 「第三者」 or 「15年」 stay continuation lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .ingest.pdf import PAGE_NUMBER
 from .ja.numerals import item_key, parse_number
@@ -55,6 +55,8 @@ _TERMINATOR = re.compile(rf"^(?:[（(]?{_SP}*注{_SP}*[）)]?|注記|備考|以{
 # are paragraph and item numbers.
 _AFTER_LABEL = rf"(?={_SP}|[（(【〔]|$)"
 _STYLES: dict[str, re.Pattern[str]] = {
+    # Numbers alone on their line, when the paragraphs of an article are numbered 「２　…」 too.
+    "arabic_alone": re.compile(rf"(?P<num>[0-9０-９]{{1,2}}){_SP}*$"),
     "arabic": re.compile(rf"(?P<num>[0-9０-９]{{1,2}}){_AFTER_LABEL}"),
     "dot": re.compile(r"(?P<num>[0-9０-９]{1,2})[.．](?![0-9０-９])"),
     "paren": re.compile(rf"[(（]{_SP}*(?P<num>[0-9０-９]{{1,2}}){_SP}*[)）]"),
@@ -70,10 +72,22 @@ MIN_STYLE_RUN = 3
 # not end a sentence (a heading line with other text after it, 「（秘密の保持）<script>」):
 # up to two articles dropped in a row.
 MAX_LABEL_GAP = 3
+# A heading in brackets at the start of a line, with what follows it.
+_INLINE_HEADING = re.compile(rf"[（(【〔]{_SP}*(?P<title>[^（）()【】〔〕]{{1,40}}?){_SP}*[）)】〕]{_SP}*")
 # A heading printed without brackets on its own line (a table's 見出し column, 「秘密の保持」):
 # short, no punctuation, no subject or object particle of a sentence, no particle at its end.
 # (は in 「又は」「若しくは」 is a conjunction.)
 _PLAIN_HEADING = re.compile(r"(?!.*(?:(?<![又く])は|[がを]))[^、。，．,.「」『』]{1,30}(?<![はがをにのでとへもやて])")
+# The same right after a label alone on its line (a table's label cell), where a heading may list
+# with 、 or ，(「利用、提供の制限」) but never ends with one.
+_PLAIN_HEADING_AFTER_LABEL = re.compile(
+    r"(?!.*(?:(?<![又く])は|[がを]))[^。．.「」『』]{1,30}(?<![はがをにのでとへもやて、，,])"
+)
+# An item label alone on its line, its text on the next (a nested table: 一 | text).
+_ITEM_ALONE = re.compile(rf"(?P<label>[一二三四五六七八九十]{{1,3}}|[(（]{_SP}*[0-9０-９]{{1,2}}{_SP}*[)）]|[⑴-⒇①-⑳]|[アイウエオカキ])$")
+# A line that is a title and nothing else, even after a line without 。 (the signature block
+# before 「別記」 on the next page): 「別記」「別紙２」「保有個人情報取扱特記事項」.
+_STANDALONE_TITLE = re.compile(r"別[記紙][0-9０-９一二三四五六七八九十]*|(?:別[記紙])?[^、。，．「」『』（）()]{0,30}特記事項")
 # An annex title with the first article on the same line: 「別記 個人情報取扱特記事項 第1 基本的事項」.
 _TITLE_THEN_ARTICLE = re.compile(
     rf"^(?P<title>[^。、]{{0,30}}特記事項){_SP}*(?=第{_SP}*[1１一](?![0-9０-９一二三四五六七八九十]))"
@@ -111,7 +125,8 @@ def _is_noise(line: _Line) -> bool:
 
 
 def _is_annex_title(text: str) -> bool:
-    compact = re.sub(r"\s", "", text)
+    # 「（別記）保有個人情報取扱特記事項」「【別紙1】」: the bracketed 別記 is part of the title
+    compact = re.sub(r"^[（(【〔](別[記紙][0-9０-９一二三四五六七八九十]*)[）)】〕]", r"\1", re.sub(r"\s", "", text))
     if not compact or len(compact) > 40 or compact.endswith("。") or compact.startswith(("第", "（", "(")):
         return False
     if compact in ("別記", "別紙") or re.fullmatch(r"別[記紙][0-9０-９一二三四五六七八九十]*", compact):
@@ -132,6 +147,7 @@ class _Builder:
     soft: list[bool]
     paragraph_no: int = 1
     item_seq: tuple[str, int] | None = None
+    outer_items: list[tuple[str, int]] = field(default_factory=list)  # enclosing item levels: (1) around ア
     end: int = 0
 
     def build(self) -> Clause:
@@ -165,10 +181,15 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         return False
 
     in_note = False  # inside a ※ drafting note, which may wrap over several lines
+    blank = False  # an empty line (an empty Word paragraph) since the previous content line
     for index, line in enumerate(lines):
-        if _is_noise(line) and not (style == "arabic" and re.fullmatch("[0-9０-９]{1,2}", line.text)):
+        if not line.text:
+            blank = True
+            continue
+        if _is_noise(line) and not (style in ("arabic", "arabic_alone") and re.fullmatch("[0-9０-９]{1,2}", line.text)):
             continue
         text = line.text
+        after_blank, blank = blank, False
         # ※ lines are drafting notes of a template (「※ 再委託することが予想される場合は、
         # 次のような表現にする。」), not clause text; the note runs to its 。.
         if text.startswith("※") or (in_note and not _match_article(text) and not _HEADING.match(text)):
@@ -181,6 +202,9 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             line = _Line(line.start, line.start + note.start() + 1, text[: note.start() + 1])
             text = line.text
         ends_sentence = prev is None or prev_kind in ("start", "heading", "title") or prev.text.endswith(_SENTENCE_END)
+        # An empty line before a title or an article label ends what came before (a signature block
+        # without 。, then 「別記」); elsewhere it may be a blank paragraph between wrapped lines.
+        boundary = ends_sentence or after_blank
 
         heading = _HEADING.match(text)
         title = heading.group("title") if heading else None
@@ -194,14 +218,24 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
                 pending_heading = (title, line.start)
             prev, prev_kind = line, "heading"
             continue
-        if (
-            current is not None and prev_kind == "article" and current.heading is None and not any(current.blocks)
-            and _PLAIN_HEADING.fullmatch(text)
-        ):  # 「第1」 then 「秘密の保持」: a 条 | 見出し | 内容 table, one cell per line
+        label_alone = current is not None and prev_kind == "article" and current.heading is None and not any(current.blocks)
+        if label_alone and _PLAIN_HEADING_AFTER_LABEL.fullmatch(text):
+            # 「第1」 then 「秘密の保持」: a 条 | 見出し | 内容 table, one cell per line
             current.heading = text
             prev, prev_kind = line, "heading"
             continue
-        if ends_sentence and prev_kind != "heading" and _PLAIN_HEADING.fullmatch(text) and starts_article(index):
+        inline = _INLINE_HEADING.match(text) if label_alone else None
+        if inline and inline.end() < len(text) and not re.search(r"[。「」]", inline.group("title")):
+            # 「１」 then 「（基本的事項）乙は、…」: the heading starts the article's first line
+            current.heading = inline.group("title")
+            current.blocks[-1].append(Span(line.start + inline.end(), line.end))
+            current.end = line.end
+            prev, prev_kind = line, "text"
+            continue
+        if (
+            ends_sentence and prev_kind != "heading" and _PLAIN_HEADING.fullmatch(text) and not _is_annex_title(text)
+            and starts_article(index)
+        ):
             # 「秘密の保持」 without brackets on the line before its article
             pending_heading = (text, line.start)
             prev, prev_kind = line, "heading"
@@ -222,15 +256,17 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             rising = style is None or num is None or (num > last if last is not None else num == 1 or ends_sentence)
             # The first article of a region may follow a table's header row (条 | 見出し | 内容).
             first = current is None and num == 1
-            if (ends_sentence or sequential or first) and rising:
+            if (boundary or sequential or first) and rising:
                 close()
                 head = pending_heading if prev_kind == "heading" else None
                 rest = text[rest_at:]
-                inline = re.match(rf"[（(【〔]{_SP}*([^（）()【】〔〕]{{1,40}}?){_SP}*[）)】〕]{_SP}*", rest)
+                inline = _INLINE_HEADING.match(rest)
                 title = head[0] if head else None
                 if inline:
-                    title, rest_at = inline.group(1), rest_at + inline.end()
-                elif head is None and _BARE_HEADING.fullmatch(rest.strip()):
+                    title, rest_at = inline.group("title"), rest_at + inline.end()
+                elif head is None and (
+                    _BARE_HEADING.fullmatch(rest.strip()) or _PLAIN_HEADING_AFTER_LABEL.fullmatch(rest.strip())
+                ):
                     title, rest_at = rest.strip(), len(text)
                 current = _Builder(doc_index, label, num, title, head[1] if head else line.start, region, jo, [[]], [False])
                 if rest_at < len(text):
@@ -248,7 +284,7 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             prev, prev_kind = line, "title"
             continue
 
-        if _is_annex_title(text) and ends_sentence:
+        if _is_annex_title(text) and (boundary or _STANDALONE_TITLE.fullmatch(re.sub(r"[\s（）()【】〔〕]", "", text))):
             close()
             region = "annex"
             style = _region_style(lines[index + 1 :])
@@ -265,21 +301,32 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         if para and parse_number(para.group("num")) == current.paragraph_no + 1 and (ends_sentence or after_items):
             current.paragraph_no += 1
             current.item_seq = None
+            current.outer_items.clear()
             current.blocks.append([Span(line.start + para.end(), line.end)])
             current.soft.append(False)
             current.end = line.end
             prev, prev_kind = line, "paragraph"
             continue
 
-        item = _ITEM.match(text)
+        item = _ITEM.match(text) or _ITEM_ALONE.match(text)
         key = item_key(item.group("label")) if item else None
         if key is not None:
             expected_next = current.item_seq is not None and key == (current.item_seq[0], current.item_seq[1] + 1)
-            first = key[1] == 1 and ends_sentence
-            if expected_next or first:
+            # The next item of an enclosing level closes the inner list: （1）ア イ ウ （2）.
+            outer = next((k for k, o in enumerate(current.outer_items) if key == (o[0], o[1] + 1)), None)
+            # A label alone on its line is an item even after a line without 。 (a nested table), and so
+            # is a sub-list under an item that introduces it (「（1） …次の個人情報」 then 「ア 氏名」).
+            sublist = prev_kind == "item" and current.item_seq is not None and key[0] != current.item_seq[0]
+            first = key[1] == 1 and (ends_sentence or item.re is _ITEM_ALONE or sublist)
+            if expected_next or first or outer is not None:
+                if outer is not None and not expected_next:
+                    del current.outer_items[outer:]
+                elif first and current.item_seq is not None and key[0] != current.item_seq[0]:
+                    current.outer_items.append(current.item_seq)
                 current.item_seq = key
                 for span, key in _split_inline_items(text, line.start + item.end(), line.end, line.start, key):
-                    current.blocks[-1].append(span)
+                    if span.end > span.start:  # a label alone: its text follows on the next line
+                        current.blocks[-1].append(span)
                     current.item_seq = key
                 current.end = line.end
                 prev, prev_kind = line, "item"
@@ -292,6 +339,7 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             current.blocks.append([])
             current.soft.append(True)
             current.item_seq = None
+            current.outer_items.clear()
         if current.item_seq is not None:
             for span, key in _split_inline_items(text, line.start, line.end, line.start, current.item_seq):
                 current.blocks[-1].append(span)
