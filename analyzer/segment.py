@@ -233,7 +233,8 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             prev, prev_kind = line, "text"
             continue
         if (
-            ends_sentence and prev_kind != "heading" and _PLAIN_HEADING.fullmatch(text) and not _is_annex_title(text)
+            (ends_sentence or prev_kind == "item") and prev_kind != "heading" and _PLAIN_HEADING.fullmatch(text)
+            and not _is_annex_title(text)
             and starts_article(index)
         ):
             # 「秘密の保持」 without brackets on the line before its article

@@ -43,6 +43,14 @@ def _merge_with_next(p) -> None:
 
 def _resolve(root, keep: str) -> None:
     """keep="ins": accept (insertions stay, deletions go); keep="del": reject."""
+    for tr in list(root.iter(W + "tr")):  # inserted table rows: w:trPr/w:ins
+        trpr = tr.find(W + "trPr")
+        mark = trpr.find(W + "ins") if trpr is not None else None
+        if mark is not None:
+            if keep == "ins":
+                trpr.remove(mark)
+            else:
+                tr.getparent().remove(tr)
     drop = W + ("del" if keep == "ins" else "ins")
     stay = W + keep
     drop_move, stay_move = (W + "moveFrom", W + "moveTo") if keep == "ins" else (W + "moveTo", W + "moveFrom")
