@@ -44,6 +44,7 @@ _HEADING = re.compile(rf"^[（(【〔]{_SP}*(?P<title>[^（）()【】〔〕]{{1
 # punctuation and no particle at its end is a heading, not the start of the text.
 _BARE_HEADING = re.compile(r"[^、。，．,.]{1,20}(?<![はがをにのでとへもや])")
 _SENTENCE_END = tuple("。．.）)」：:")
+_WRAPPED_START = tuple("、。，．,）)」』")
 _INLINE_NOTE = re.compile(rf"[。）)]{_SP}*※")
 # Lines that end the article before them: notes (注), 以上, supplementary provisions.
 _TERMINATOR = re.compile(rf"^(?:[（(]?{_SP}*注{_SP}*[）)]?|注記|備考|以{_SP}*上|附{_SP}*則|記)$")
@@ -88,6 +89,11 @@ _ITEM_ALONE = re.compile(rf"(?P<label>[一二三四五六七八九十]{{1,3}}|[(
 # A line that is a title and nothing else, even after a line without 。 (the signature block
 # before 「別記」 on the next page): 「別記」「別紙２」「保有個人情報取扱特記事項」.
 _STANDALONE_TITLE = re.compile(r"別[記紙][0-9０-９一二三四五六七八九十]*|(?:別[記紙])?[^、。，．「」『』（）()]{0,30}特記事項")
+# An item line at least this share of the text's wrapping width was wrapped at the margin, so a
+# short line after it is the rest of the item (「…必要な」「措置」), not a heading.
+WRAPPED_SHARE = 0.85
+# Percentile of content line lengths taken as the wrapping width (robust to a few long lines).
+WRAP_PERCENTILE = 0.9
 # An annex title with the first article on the same line: 「別記 個人情報取扱特記事項 第1 基本的事項」.
 _TITLE_THEN_ARTICLE = re.compile(
     rf"^(?P<title>[^。、]{{0,30}}特記事項){_SP}*(?=第{_SP}*[1１一](?![0-9０-９一二三四五六七八九十]))"
@@ -118,6 +124,12 @@ def _lines(text: str) -> list[_Line]:
             out.append(_Line(start, start + len(body), body))
         pos += len(raw) + 1
     return out
+
+
+def _wrap_width(lines: list[_Line]) -> int:
+    """Length of a full line of the text: where a PDF's lines wrap (a Word paragraph is one long line)."""
+    lengths = sorted(len(line.text) for line in lines if line.text)
+    return lengths[int(WRAP_PERCENTILE * (len(lengths) - 1))] if lengths else 0
 
 
 def _is_noise(line: _Line) -> bool:
@@ -163,6 +175,7 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
     current: _Builder | None = None
     region = "body"
     style = _region_style(lines)  # None: 第N labels (re-read at an annex title)
+    wrap_width = _wrap_width(lines)
     pending_heading: tuple[str, int] | None = None
     prev: _Line | None = None  # previous content line
     prev_kind = "start"  # start | heading | title | article | paragraph | item | text
@@ -233,8 +246,8 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             prev, prev_kind = line, "text"
             continue
         if (
-            (ends_sentence or prev_kind == "item") and prev_kind != "heading" and _PLAIN_HEADING.fullmatch(text)
-            and not _is_annex_title(text)
+            (ends_sentence or prev_kind == "item" and len(prev.text) < WRAPPED_SHARE * wrap_width)
+            and prev_kind != "heading" and _PLAIN_HEADING.fullmatch(text) and not _is_annex_title(text)
             and starts_article(index)
         ):
             # 「秘密の保持」 without brackets on the line before its article
@@ -255,8 +268,9 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             sequential = last is not None and num is not None and 0 < num - last <= MAX_LABEL_GAP and jo == current.jo
             # A styled label (「1.」「(1)」) continues its run: a lower number is an item or a note.
             rising = style is None or num is None or (num > last if last is not None else num == 1 or ends_sentence)
-            # The first article of a region may follow a table's header row (条 | 見出し | 内容).
-            first = current is None and num == 1
+            # The first article of a region may follow a table's header row (条 | 見出し | 内容), also
+            # when the title before it was lost (a running header): 「第1」 after the body's 「第10条」.
+            first = num == 1 and (current is None or current.jo != jo)
             if (boundary or sequential or first) and rising:
                 close()
                 head = pending_heading if prev_kind == "heading" else None
@@ -336,7 +350,8 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         # Continuation text. An unnumbered line after a finished sentence may be
         # a 「ただし、」 paragraph of this article or text after the article (a
         # signature block, notes): it opens a "soft" block that matching may drop.
-        if ends_sentence and prev_kind not in ("item",) and current.blocks[-1]:
+        # A line starting with 、 or 。 is the rest of the line before it (a PDF wrapped before the comma).
+        if ends_sentence and prev_kind not in ("item",) and current.blocks[-1] and not text.startswith(_WRAPPED_START):
             current.blocks.append([])
             current.soft.append(True)
             current.item_seq = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import importlib.util
 import json
 import shutil
 import sys
@@ -67,6 +68,28 @@ def test_eval_held_out_corpus_meets_the_gate(tmp_path):
 
     generate(tmp_path / "held-out", seed=20261122)
     _gate("held-out (seed 20261122)", tmp_path / "held-out")
+
+
+LAYOUT_F1_GATE = 0.97  # issue 15: the second corpus (page layouts), F1 per kind
+
+
+def test_eval_layout_corpus_meets_the_gate(tmp_path):
+    # A second generator, independent of corpus/generate.py: Word tables, numbering other than 第N,
+    # ruled PDF tables, margins, headers and watermarks, rotated pages, two columns (issue 15).
+    spec = importlib.util.spec_from_file_location("layout_corpus", ROOT / "benchmarks" / "layouts" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(module)
+    module.generate(tmp_path / "layouts", seed=1)
+    result = evaluate_archive(tmp_path / "layouts")
+    data = result.to_json()
+    EVAL_FIGURES.append(("layouts (benchmarks/layouts, seed 1)", data))
+    listing = "\n".join(result.mistakes)
+    assert data["contracts"] >= 60
+    low = {k: v for k, v in data["f1"].items() if v < LAYOUT_F1_GATE}
+    assert not low, f"F1 below {LAYOUT_F1_GATE}: {low}\n{listing}"
+    assert data["errors_ok"] == data["errors_total"] > 0, listing
+    assert data["references_ok"] == data["references_total"], listing
 
 
 def test_eval_corpus_is_what_the_generator_writes(tmp_path):

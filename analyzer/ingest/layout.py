@@ -102,6 +102,10 @@ WRAP_REACH = 2.0
 # its paragraph (a wrapped line may well end with 「）」 or 「」」 of a parenthesis).
 SENTENCE_END = tuple("。．.｡")
 
+# Closing brackets that end a heading line of its own (「（秘密の保持）」), or a label 「第4」.
+HEADING_END = tuple("）)】〕」")
+# An article label alone on its line (「第4」「１」「(3)」): the heading or text after it is a line of its own.
+LABEL_ALONE = re.compile(r"第?[0-9０-９一二三四五六七八九十]{1,3}条?[.．]?|[(（][0-9０-９]{1,2}[)）]|[⑴-⒇①-⑳]|その[0-9０-９]{1,2}")
 # A line indented by this many ems (a paragraph's first-line indent is one em) opens a paragraph.
 INDENT = 0.5
 # A line opening a paragraph or an item: 「2 」「(1)」「（一）」「一 」「①」「ア 」 (segment.py's labels).
@@ -624,7 +628,11 @@ def _table_lines(table: TableBlock) -> list[str]:
 
 def _continues(prev: Row, row: Row, text: str, left: float, right: float) -> bool:
     if prev.x1 < right - WRAP_REACH * prev.size:
-        return False  # a short line ends its paragraph
+        # A short line ends its paragraph, unless it stops mid-phrase: a heading cell wrapped
+        # before the cell's edge (「管理及び実施体」「制」) goes on to a line that opens nothing.
+        return not (
+            prev.text.endswith(SENTENCE_END + HEADING_END) or LABEL_ALONE.fullmatch(prev.text) or NEW_PARAGRAPH.match(text)
+        )
     if not prev.text.endswith(SENTENCE_END):
         return True
     return row.x0 - left < INDENT * row.size and not NEW_PARAGRAPH.match(text)
