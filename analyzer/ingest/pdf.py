@@ -127,7 +127,10 @@ class _Plumber:
 
     def close(self) -> None:
         if self.pdf is not None:
-            self.pdf.close()
+            try:
+                self.pdf.close()  # walks every page: a damaged page box raises here too
+            except Exception:  # noqa: BLE001 — nothing is lost by a failed close of a read-only file
+                pass
 
 
 def _plumber_chars(plumber_page, box) -> list[Char]:
