@@ -219,19 +219,20 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         # without 。, then 「別記」); elsewhere it may be a blank paragraph between wrapped lines.
         boundary = ends_sentence or after_blank
 
+        # The line after a label alone on its line (a table's label cell, 「第1」「１」)
+        label_alone = current is not None and prev_kind == "article" and current.heading is None and not any(current.blocks)
         heading = _HEADING.match(text)
         title = heading.group("title") if heading else None
         # A heading holds no sentence of its own: a wrapped 「（以下「記録媒体」という。）」
         # line is continuation text. A heading may list with 、 or ， (「（収集、利用及び提供の
         # 制限）」) when it stands where a heading can: not inside a sentence.
         if title and not re.search(r"[。「」]", title) and (ends_sentence or not re.search(r"[、，,]", title)):
-            if current is not None and prev_kind == "article" and current.heading is None and not any(current.blocks):
-                current.heading = title  # 「第1」 alone (a table's label cell), then its heading
+            if label_alone:
+                current.heading = title
             else:
                 pending_heading = (title, line.start)
             prev, prev_kind = line, "heading"
             continue
-        label_alone = current is not None and prev_kind == "article" and current.heading is None and not any(current.blocks)
         if label_alone and _PLAIN_HEADING_AFTER_LABEL.fullmatch(text):
             # 「第1」 then 「秘密の保持」: a 条 | 見出し | 内容 table, one cell per line
             current.heading = text
