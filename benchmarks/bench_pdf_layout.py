@@ -21,8 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from builders import write_pdf  # noqa: E402
-from test_pdf_layout import annex_paragraphs, draw_table_document  # noqa: E402
+try:  # tests/builders.py and the table drawing render PDFs with reportlab, from the test extra
+    from builders import write_pdf
+    from test_pdf_layout import annex_paragraphs, draw_table_document
+except ModuleNotFoundError as exc:
+    sys.exit(f"{exc.name} がありません / {exc.name} is not installed: pip install -e '.[test]'")
 
 from analyzer.ingest import pdf as current  # noqa: E402
 
