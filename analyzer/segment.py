@@ -35,6 +35,7 @@ _NOT_AFTER_JO = set("のにをがでとへや及又若並から")
 
 _PARAGRAPH = re.compile(rf"(?P<num>[0-9０-９]{{1,2}}){_SP}+(?=\S)")
 # A bracketed or enclosed label ends by itself, so 「(1)前項に…」 needs no space after it.
+_PARAGRAPH_PAREN = re.compile(rf"[(（]{_SP}*(?P<num>[0-9０-９]{{1,2}}){_SP}*[)）]{_SP}*(?=\S)")
 _ITEM = re.compile(
     rf"(?P<label>[一二三四五六七八九十]{{1,3}}|[(（]{_SP}*(?:[0-9０-９]{{1,2}}|[一二三四五六七八九十]{{1,3}}){_SP}*[)）]"
     rf"|[⑴-⒇①-⑳]|[アイウエオカキクケコサシスセソタチツテト])(?:{_SP}+|(?<=[)）⑴-⒇①-⑳]))(?=\S)"
@@ -249,6 +250,7 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         if (
             (ends_sentence or prev_kind == "item" and len(prev.text) < WRAPPED_SHARE * wrap_width)
             and prev_kind != "heading" and _PLAIN_HEADING.fullmatch(text) and not _is_annex_title(text)
+            and not (_ITEM.match(text) or _PARAGRAPH.match(text))  # a short last item 「（2）住所」
             and starts_article(index)
         ):
             # 「秘密の保持」 without brackets on the line before its article
@@ -313,6 +315,10 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             continue
 
         para = _PARAGRAPH.match(text)
+        in_paren_list = any(level[0] == "paren" for level in (current.item_seq, *current.outer_items) if level)
+        if para is None and not in_paren_list:
+            # 「（２）乙は、…」: paragraphs numbered in brackets, where no (1) item list is open
+            para = _PARAGRAPH_PAREN.match(text)
         after_items = current.item_seq is not None  # items often end without 。
         if para and parse_number(para.group("num")) == current.paragraph_no + 1 and (ends_sentence or after_items):
             current.paragraph_no += 1

@@ -247,3 +247,29 @@ def test_title_on_the_same_line_as_the_first_article(title):
     clauses = segment_document(Document("x.txt", "txt", text))
     annex = [(c.label, c.heading, c.region) for c in clauses if c.region == "annex"]
     assert annex == [("第1", "基本的事項", "annex"), ("第2", None, "annex")]
+
+
+def test_table_with_jo_labels_bracketed_headings_and_paren_paragraph_numbers(tmp_path):
+    # 「第１条」 and 【見出し】 in one cell, the text beside it, 項 numbered 「（２）」: read as paragraphs,
+    # not left in the text (which made 第2, 第7, 第14 "modified"); 第12 removed is missing.
+    d = docx.Document()
+    d.add_paragraph("別紙")
+    d.add_paragraph("個人情報の取扱いに関する特記事項")
+    table = d.add_table(rows=0, cols=2)
+    for c in _clauses(drop=("12",)):
+        cells = table.add_row().cells
+        cells[0].text = f"第{c.id}条".translate(FW)
+        cells[0].add_paragraph(f"【{c.title}】")
+        cells[1].text = c.paragraphs[0]
+        for k, para in enumerate(c.paragraphs[1:], 2):
+            cells[1].add_paragraph(f"（{k}）{para}")
+    d.save(tmp_path / "annex.docx")
+    assert _statuses(tmp_path / "annex.docx") == Counter({ClauseStatus.CURRENT: 18, ClauseStatus.MISSING: 1})
+    clauses = segment_document(read_docx(tmp_path / "annex.docx", "annex.docx"))
+    assert [len(c.paragraphs) for c in clauses if c.number in (2, 7, 14)] == [2, 3, 3]
+
+
+def test_paren_numbers_inside_an_item_list_stay_items():
+    text = "特記事項\n第1　乙は、次に掲げる情報に限り取り扱う。\n（1）　氏名\n（2）　住所\n第2　乙は、守る。\n"
+    (first, _) = segment_document(Document("x.txt", "txt", text))
+    assert len(first.paragraphs) == 1 and [text[s.start : s.end] for s in first.paragraphs[0]][1:] == ["氏名", "住所"]
