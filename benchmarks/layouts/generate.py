@@ -604,7 +604,8 @@ class Pdf:
         from reportlab.pdfgen.canvas import Canvas
         if FONT not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        self.c = Canvas(str(path), pagesize=size, invariant=1)
+        # a path, or a binary file object (benchmarks/scans renders the PDF in memory)
+        self.c = Canvas(path if hasattr(path, "write") else str(path), pagesize=size, invariant=1)
         self.size = size
         self.begin(size)
 
