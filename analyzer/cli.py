@@ -124,8 +124,14 @@ def _add_ingest(parser: argparse.ArgumentParser, convert: bool = True) -> None:
     parser.add_argument("--password", metavar="PASSWORD",
                         help="パスワード付き PDF を開くパスワード / password of protected PDFs")
     parser.add_argument("--ocr", action="store_true",
-                        help="スキャン PDF を Tesseract で OCR して読む（extra の ocr と tesseract-ocr-jpn が必要） / "
-                        "read scanned PDF pages by OCR (needs the ocr extra and Tesseract with Japanese)")
+                        help="スキャン PDF のページを OCR で読む（pip install 'tokki[ocr]' が必要） / "
+                        "read scanned PDF pages by OCR (needs the ocr extra)")
+    parser.add_argument("--ocr-engine", choices=["ppocr", "tesseract"], default="ppocr",
+                        help="OCR エンジン（既定 ppocr: PP-OCRv6、測定で選択。tesseract は tesseract-ocr-jpn も必要） / "
+                        "OCR engine (default ppocr, chosen by measurement; tesseract also needs tesseract-ocr-jpn)")
+    parser.add_argument("--ocr-cache", metavar="DIR",
+                        help="OCR 結果の保存先（既定: check は ~/.cache/tokki/ocr、scan は --db の隣の ocr-cache/。"
+                        "none で保存しない） / where OCR results are kept (none: not kept)")
     if convert:
         parser.add_argument("--convert", action="store_true",
                             help=".doc・.rtf を LibreOffice（soffice）で DOCX に変換して読む / convert .doc and .rtf with LibreOffice")
@@ -133,11 +139,21 @@ def _add_ingest(parser: argparse.ArgumentParser, convert: bool = True) -> None:
                         help="これより大きいファイルは too_large（既定 100M） / larger files are refused as too_large (default 100M)")
 
 
-def _ingest_options(args: argparse.Namespace):
+def _ingest_options(args: argparse.Namespace, scan: bool = False):
+    """IngestOptions from the command line; a scan's workers are processes, so each OCRs one page at a time."""
+    import os
+
     from .ingest import IngestOptions
 
+    cache = args.ocr_cache
+    if cache is None and args.ocr:
+        from .ingest.ocr.cache import default_dir
+
+        cache = str(args.db.parent / "ocr-cache") if scan else str(default_dir())
     return IngestOptions(password=args.password, ocr=args.ocr, convert=getattr(args, "convert", False),
-                         max_bytes=args.max_bytes)
+                         max_bytes=args.max_bytes, ocr_engine=args.ocr_engine,
+                         ocr_cache=None if cache == "none" else cache,
+                         ocr_jobs=1 if scan else max(1, min(4, os.cpu_count() or 1)))
 
 
 def _add_judgment(parser: argparse.ArgumentParser) -> None:
@@ -248,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("directory", metavar="DIR", type=Path, help="ラベル付きアーカイブ（例: corpus） / labelled archive folder")
     ev.add_argument("--json", action="store_true", help="結果を JSON で出力 / print the figures as JSON")
     _add_library(ev)
+    _add_ingest(ev)
     ev.set_defaults(func=cmd_eval)
 
     sc = sub.add_parser(
@@ -412,7 +429,7 @@ def cmd_refs_import(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    result = evaluate_archive(args.directory, library_dirs=args.library)
+    result = evaluate_archive(args.directory, library_dirs=args.library, ingest=_ingest_options(args))
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -425,7 +442,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     result = scan_archive(
         args.directory, db=args.db, out=args.out, jobs=args.jobs, timeout=args.timeout,
-        library_dirs=args.library, progress=console_progress(sys.stderr), ingest=_ingest_options(args),
+        library_dirs=args.library, progress=console_progress(sys.stderr), ingest=_ingest_options(args, scan=True),
     )
     if result.interrupted:
         print(f"tokki: 中断しました。再実行すると続きから処理します / interrupted; run again to resume ({args.db})",

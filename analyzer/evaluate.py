@@ -49,12 +49,14 @@ the labels expect a readable contract of a given set, is one mistake line
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .archive import LABELS, read_archive
 from .errors import ExitCode, UsageError
+from .ingest import IngestOptions
 from .model import ClauseStatus, FindingKind, Report
 from .pipeline import analyze
 from .settings import Settings
@@ -98,6 +100,8 @@ class EvalResult:
     signed_on_total: int = 0
     signed_on_from_text: int = 0  # labelled dates the manifest left to be read from the text
     signed_on_from_text_ok: int = 0
+    ocr_pages: int = 0  # pages read by OCR (tokki eval --ocr)
+    ocr_seconds: float = 0.0  # wall time of the contracts with OCR pages
 
     def precision(self, kind: str) -> float:
         p = self.predicted[kind]
@@ -119,6 +123,11 @@ class EvalResult:
     def statuses_total(self) -> int:
         return sum(self.confusion.values())
 
+    @property
+    def false_missing(self) -> int:
+        """Clauses reported missing that the labels say are there (legible articles never "missing")."""
+        return sum(n for (want, got), n in self.confusion.items() if got == "missing" and want != "missing")
+
     def status_accuracy(self) -> float:
         return self.statuses_ok / self.statuses_total if self.statuses_total else 1.0
 
@@ -139,6 +148,9 @@ class EvalResult:
             "status_accuracy": round(self.status_accuracy(), 4),
             "statuses_ok": self.statuses_ok,
             "statuses_total": self.statuses_total,
+            "false_missing": self.false_missing,
+            "ocr_pages": self.ocr_pages,
+            "ocr_seconds": round(self.ocr_seconds, 1),
             "findings_ok": self.findings_ok,
             "findings_total": self.findings_total,
             "severities_ok": self.severities_ok,
@@ -179,8 +191,14 @@ def _name(cid: str) -> str:
     return f"第{cid}" if cid.isdigit() else cid
 
 
-def evaluate_archive(root: Path, *, settings: Settings | None = None, library_dirs=()) -> EvalResult:
-    """Analyse every labelled contract of the archive and compare with its labels."""
+def evaluate_archive(
+    root: Path, *, settings: Settings | None = None, library_dirs=(), ingest: IngestOptions | None = None,
+    on_report=None,
+) -> EvalResult:
+    """Analyse every labelled contract of the archive and compare with its labels.
+
+    ``ingest``: how files are opened (``tokki eval --ocr`` reads a scanned corpus by OCR);
+    ``on_report(label, report)`` is called with each contract's labels and report (benchmarks)."""
     root = Path(root)
     labels = load_labels(root)
     archive = read_archive(root)
@@ -190,6 +208,7 @@ def evaluate_archive(root: Path, *, settings: Settings | None = None, library_di
         if label is None:
             continue
         result.contracts += 1
+        started = time.perf_counter()
         try:
             report = analyze(
                 spec.files,
@@ -200,11 +219,17 @@ def evaluate_archive(root: Path, *, settings: Settings | None = None, library_di
                 library_dirs=library_dirs,
                 settings=settings,
                 given_by="manifest",
+                ingest=ingest,
             )
             refused = ""
+            if report.ocr_pages:
+                result.ocr_pages += len(report.ocr_pages)
+                result.ocr_seconds += time.perf_counter() - started
         except UsageError as exc:  # no reference identified (auto), or an unknown one in the manifest
             report, refused = None, exc.reason
         _compare(result, spec, label, report, refused)
+        if on_report is not None:
+            on_report(label, report)
     return result
 
 
@@ -365,7 +390,13 @@ def format_eval(result: EvalResult) -> str:
         )
     lines += [
         "",
-        f"clause statuses correct / 条の判定の正答: {_ratio(result.statuses_ok, result.statuses_total)}",
+        f"clause statuses correct / 条の判定の正答: {_ratio(result.statuses_ok, result.statuses_total)}"
+        f"; reported missing but there / 誤った「欠落」: {result.false_missing}",
+        *(
+            [f"pages read by OCR / OCR したページ: {result.ocr_pages}"
+             f" ({result.ocr_seconds / result.ocr_pages:.1f} s/page, whole contracts / 契約全体の秒数で)"]
+            if result.ocr_pages else []
+        ),
         f"findings with their severity / 指摘と重大度の正答: {_ratio(result.findings_ok, result.findings_total)}"
         f"; severity right where the finding was reported / 重大度: {_ratio(result.severities_ok, result.severities_total)}"
         f"; topic findings not scored / 論点の指摘（採点外）: {result.unlabelled_findings}",

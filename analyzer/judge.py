@@ -28,7 +28,7 @@ from .model import (
     ReferenceVersion,
     Severity,
 )
-from .normalize import Comparable, fold_text, normalize_text
+from .normalize import Comparable, fold_text, make_comparable, normalize_text
 from .ja.textmap import MappedText
 from .settings import Settings
 from .strength import StrengthChange, compare_strength
@@ -247,6 +247,102 @@ def _actual_text(ctx: JudgeContext, match: Match) -> str:
     return "\n".join(parts)
 
 
+def _ocr_doubts(ctx: JudgeContext, match: Match) -> dict[int, tuple[float, str]] | None:
+    """Document offset → (confidence, the engine's other guesses) of the doubted characters of the
+    pages the match was read from by OCR; None when no part of it was read by OCR."""
+    doubts: dict[int, tuple[float, str]] = {}
+    seen = False
+    for ci, _, _ in match.units:
+        clause = ctx.contract.clauses[ci]
+        doc = ctx.contract.documents[clause.doc_index]
+        for page in doc.pages:
+            if page.ocr_confidence is not None and page.start <= clause.end and clause.start <= page.end:
+                seen = True
+                doubts.update((o, (c, alt)) for o, c, alt in page.ocr_doubts)
+    return doubts if seen else None
+
+
+def ocr_repair(
+    ref_text: str, read: MappedText, doubts: dict[int, tuple[float, str]], settings: Settings
+) -> tuple[MappedText, list[str]]:
+    """The OCR-read text ``read`` with its plausible misreadings put right, and what was put right
+    (「乙→且」: the reference's character, then what OCR read).
+
+    A misreading is one character read for another at a character the engine doubted (confidence
+    below ``ocr_low_confidence``), where the reference's character is one of the engine's own other
+    guesses there or a confusable pair of reference_clauses/settings.toml [ocr]; or a single
+    dropped character next to a doubted one. Everything else is left as read, so a difference that
+    carries meaning (できる/行う, 直ちに, a missing sentence) stays a change. Compared on the
+    folded forms (width, spaces, party names), before any word normalization.
+    """
+    low, ignored = settings.ocr_low_confidence, set(settings.ignored_chars)
+    ref = fold_text(MappedText.from_original(ref_text), settings).text
+    got = fold_text(read, settings)
+
+    def doubt(j: int) -> tuple[float, str]:
+        if not 0 <= j < len(got.text):
+            return 1.0, ""
+        found = [doubts[k] for k in range(got.starts[j], got.ends[j]) if k in doubts]
+        return min(found) if found else (1.0, "")
+
+    def doubted(j: int) -> bool:
+        return doubt(j)[0] < low
+
+    def misread(e: str, j: int) -> bool:
+        conf, guesses = doubt(j)
+        return conf < low and (e in guesses or tuple(sorted((e, got.text[j]))) in settings.ocr_confusions)
+
+    pieces: list[tuple[str, int, int]] = []
+    fixed: list[str] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ref, got.text, autojunk=False).get_opcodes():
+        expected, seen = ref[i1:i2], got.text[j1:j2]
+        if tag == "equal" or all(c in ignored for c in expected + seen):
+            pieces.extend((c, j, j + 1) for j, c in enumerate(seen, start=j1))
+        elif tag == "replace" and len(expected) == len(seen):
+            for k, (e, r) in enumerate(zip(expected, seen)):
+                if e != r and misread(e, j1 + k):
+                    fixed.append(f"{e}→{r}")
+                    r = e
+                pieces.append((r, j1 + k, j1 + k + 1))
+        elif tag == "delete" and len(expected) == 1 and expected not in settings.ocr_never_dropped and (
+            doubted(j1 - 1) or doubted(j1)
+        ):
+            fixed.append(f"{expected}→（脱落）")
+            pieces.append((expected, j1, j1))
+        else:
+            pieces.extend((c, j, j + 1) for j, c in enumerate(seen, start=j1))
+    return (got.rewrite(pieces), fixed) if fixed else (read, [])
+
+
+def _unit_text(ctx: JudgeContext, match: Match) -> MappedText:
+    """The matched paragraphs as written, mapped to their document offsets (as match.py joins them)."""
+    parts = []
+    for ci, a, e in match.units:
+        clause = ctx.contract.clauses[ci]
+        text = ctx.contract.documents[clause.doc_index].text
+        parts += [MappedText.from_original(text[s.start : s.end], s.start) for para in clause.paragraphs[a:e] for s in para]
+    return MappedText.concat(parts)
+
+
+def _mean_confidence(act: Comparable, doubts: dict[int, tuple[float, str]]) -> float:
+    """Mean OCR confidence of the characters behind ``act`` (undoubted characters count 1.0)."""
+    if not act.text:
+        return 1.0
+    return sum(
+        min((doubts.get(k, (1.0, ""))[0] for k in range(s, e)), default=1.0) for s, e in zip(act.map.starts, act.map.ends)
+    ) / len(act.text)
+
+
+def _poor_ocr_pages(ctx: JudgeContext) -> str:
+    """「file p.N 62%」 for every page OCR read below the poor-confidence level ("" when none)."""
+    low = ctx.settings.ocr_poor_confidence
+    return ", ".join(
+        f"{d.path} p.{p.number} {p.ocr_confidence:.0%}"
+        for d in ctx.contract.documents for p in d.pages
+        if p.ocr_confidence is not None and p.ocr_confidence < low
+    )
+
+
 def _versions_before(ctx: JudgeContext) -> list[ReferenceVersion]:
     out = []
     for v in ctx.ref_set.versions:
@@ -261,8 +357,18 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
     if match is None:
         status = ClauseStatus.NOT_APPLICABLE if mark == "—" else ClauseStatus.MISSING
         expected = ref.wordings()[ref.accepted(ctx.tokutei)[0]]
+        notes: tuple[str, ...] = ()
+        poor = _poor_ocr_pages(ctx)
+        if status is ClauseStatus.MISSING and poor:
+            # Not found on pages OCR could hardly read: it may be there, illegible to the engine.
+            status = ClauseStatus.REVIEW
+            notes = (
+                f"OCR の読取りが不十分なページがあり、有無を判定できません（{poor}）。原本で確認してください"
+                f" / pages read too poorly by OCR to tell whether the clause is there ({poor}): check the original",
+            )
         return ClauseResult(
-            ref.id, ref.title, status, ref.mandatory, round(best, 3), None, None, expected_text=expected, label=ref.label
+            ref.id, ref.title, status, ref.mandatory, round(best, 3), None, None, expected_text=expected,
+            notes=notes, label=ref.label,
         )
 
     act = ctx.contract.unit_comparable(match.units)
@@ -274,7 +380,22 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
     cur, expected_text = forms[k], ref.wordings()[k]
     sim_cur = similarity(cur.text, act.text)
     status, matched_version, sim = ClauseStatus.CURRENT, ctx.version.version, sim_cur
-    if act.text != cur.text:
+    notes: list[str] = []
+    doubts = _ocr_doubts(ctx, match) if act.text != cur.text else None
+    if doubts is not None:
+        repaired, misread = ocr_repair(expected_text, _unit_text(ctx, match), doubts, ctx.settings)
+        if misread:
+            # Judged on the text put right; quotes still show what OCR read.
+            act = make_comparable(repaired, ctx.settings)
+            sim_cur = sim = similarity(cur.text, act.text)
+            notes.append(f"OCR の誤認識の可能性 / possible OCR misreading: {'、'.join(misread)}")
+        if act.text != cur.text and (conf := _mean_confidence(act, doubts)) < ctx.settings.ocr_poor_confidence:
+            status = ClauseStatus.REVIEW
+            notes.append(
+                f"OCR の読取りが不十分で判定できません（信頼度 {conf:.0%}）。原本で確認してください"
+                f" / OCR text too poor to judge (confidence {conf:.2f}): check the original"
+            )
+    if act.text != cur.text and status is not ClauseStatus.REVIEW:
         status = ClauseStatus.MODIFIED
         accepted = {forms[i].text for i in accepted_idx}
         best_old: tuple[float, str] | None = None
@@ -288,7 +409,6 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
         if best_old is not None and best_old[0] > sim_cur:
             status, sim, matched_version = ClauseStatus.OBSOLETE, best_old[0], best_old[1]
 
-    notes: list[str] = []
     clause = ctx.contract.clauses[match.units[0][0]]
     if clause.heading and ref.title:
         s = ctx.settings
@@ -300,7 +420,7 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
     actual_text = _actual_text(ctx, match)
     changes: list[Change] = []
     obligations: tuple[str, ...] = ()
-    if status is not ClauseStatus.CURRENT:
+    if status not in (ClauseStatus.CURRENT, ClauseStatus.REVIEW):
         strength = obligation_changes(expected_text, actual_text, ctx.settings)
         changes = _with_strength(diff_changes(cur, expected_text, act, doc_text, ctx.settings), strength)
         obligations = tuple(("weakened" if c.weakened else "strengthened", describe_obligation(c)) for c in strength)
@@ -358,6 +478,16 @@ def findings_for(ctx: JudgeContext, result: ClauseResult, ref: ReferenceClause) 
                 ref.id,
                 Severity.WARNING,
                 f"{name}が参照文（{ctx.version.version}）と異なります（{len(result.changes)}箇所） / clause {ref.id} differs from the reference",
+            )
+        )
+    elif result.status is ClauseStatus.REVIEW:
+        out.append(
+            Finding(
+                FindingKind.REVIEW,
+                ref.id,
+                Severity.WARNING,
+                f"{name}は OCR の読取りが不十分で判定できません。原本で確認してください / clause {ref.id} could not be"
+                " judged from the OCR text: check the original",
             )
         )
     weakened = [text for kind, text in result.obligations if kind == "weakened"]

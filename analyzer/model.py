@@ -22,6 +22,9 @@ class ClauseStatus(StrEnum):
     MODIFIED = "modified"
     MISSING = "missing"
     NOT_APPLICABLE = "not_applicable"
+    # Read by OCR too poorly to judge (a human compares it with the original): never a
+    # guess of modified or missing on a bad scan.
+    REVIEW = "review"
 
 
 class FindingKind(StrEnum):
@@ -31,6 +34,7 @@ class FindingKind(StrEnum):
     OBSOLETE = "obsolete"
     MODIFIED = "modified"
     WEAKENED = "weakened"
+    REVIEW = "review"  # a clause OCR read too poorly to judge
 
 
 class Severity(StrEnum):
@@ -56,13 +60,17 @@ class ChangeKind(StrEnum):
 class Page:
     """A page of a document: 1-based number and its [start, end) offsets in Document.text.
 
-    ``ocr_confidence`` (0–1) is set on a scanned page whose text was read by OCR (``--ocr``).
+    ``ocr_confidence`` (0–1) is set on a scanned page whose text was read by OCR (``--ocr``);
+    ``ocr_doubts`` then lists the (offset in Document.text, confidence, the engine's other guesses)
+    of every character the engine read with a confidence below 0.98, for the OCR-aware comparison
+    (judge).
     """
 
     number: int
     start: int
     end: int
     ocr_confidence: float | None = None
+    ocr_doubts: tuple[tuple[int, float, str], ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)

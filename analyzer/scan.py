@@ -45,12 +45,15 @@ STATUSES = ("ok", "findings", "error", "no_reference", "failed")
 class ScanEvent:
     """Progress of a scan, for a progress bar: ``kind`` is "start", "file" or "done"."""
 
-    kind: str
+    kind: str  # also "page": a page read by OCR (scan --ocr)
     done: int
     total: int
     contract_id: str = ""
     path: str = ""
     status: str = ""
+    # With --ocr the bar counts pages (OCR is the cost): pages read so far and in all.
+    pages_done: int = 0
+    pages_total: int = 0
 
 
 @dataclass
@@ -188,7 +191,9 @@ def _stored_document_error(code: str, message: str, path: str) -> DocumentError:
     return err
 
 
-def run_task(task: _Task, step: Callable[[str], None] = lambda _: None) -> _TaskResult:
+def run_task(
+    task: _Task, step: Callable[[str], None] = lambda _: None, page: Callable[[str], None] = lambda _: None
+) -> _TaskResult:
     """Read (or reuse) one contract's documents and judge them. Runs in a worker process."""
     from datetime import date
 
@@ -213,7 +218,10 @@ def run_task(task: _Task, step: Callable[[str], None] = lambda _: None) -> _Task
             step(rel)
             read_any = True
             try:
-                doc = load_document(Path(abs_path), settings, display=rel, options=task.ingest)
+                doc = load_document(
+                    Path(abs_path), settings, display=rel, options=task.ingest,
+                    on_page=lambda done, total, rel=rel: page(f"{rel} OCR {done}/{total}"),
+                )
             except DocumentError as exc:
                 documents = exc
                 break
@@ -265,7 +273,9 @@ def _worker_main(conn: connection.Connection) -> None:
         if task is None:
             return
         try:
-            result = run_task(task, lambda path: conn.send(("step", task.key, path)))
+            result = run_task(
+                task, lambda path: conn.send(("step", task.key, path)), lambda what: conn.send(("page", task.key, what))
+            )
         except Exception as exc:  # a bug must not stop the scan: record it against this contract
             result = _TaskResult("failed", None, None, {}, None, None, ("", f"{type(exc).__name__}: {exc}", ""), 0)
         conn.send(("done", task.key, result))
@@ -479,17 +489,22 @@ def _run_pool(
     pending = list(reversed(tasks))
     workers = [_Worker(ctx) for _ in range(min(jobs, total))]
     notify = progress or (lambda _e: None)
-    notify(ScanEvent("start", 0, total))
+    ocr = any(t.ingest is not None and t.ingest.ocr for t in tasks)
+    pages = {t.key: _task_pages(t) for t in tasks} if ocr else {}
+    pages_total, pages_done = sum(pages.values()), 0
+    seen: dict[int, int] = {}  # task → pages already counted
+    notify(ScanEvent("start", 0, total, pages_total=pages_total))
 
     def finish(w: _Worker, res: _TaskResult) -> None:
-        nonlocal done
+        nonlocal done, pages_done
         task, current = w.task, w.current
         w.task = None
         if pending and w.proc.is_alive():  # keep the worker busy while this result is saved
             w.give(pending.pop(), timeout)
         save(task, res)
         done += 1
-        notify(ScanEvent("done", done, total, task.contract_id, current, res.status))
+        pages_done += max(0, pages.get(task.key, 0) - seen.pop(task.key, 0))
+        notify(ScanEvent("done", done, total, task.contract_id, current, res.status, pages_done, pages_total))
 
     try:
         while pending or any(w.task for w in workers):
@@ -509,10 +524,15 @@ def _run_pool(
                         kind, _key, payload = w.conn.recv()
                     except (EOFError, OSError):
                         kind, payload = "died", None
-                    if kind == "step":
+                    if kind in ("step", "page"):
+                        # The time limit is per document, and per page while OCR reads one.
                         w.current, w.deadline = payload, time.monotonic() + timeout
+                        if kind == "page" and seen.get(w.task.key, 0) < pages.get(w.task.key, 0):
+                            seen[w.task.key] = seen.get(w.task.key, 0) + 1
+                            pages_done += 1
                         if payload:
-                            notify(ScanEvent("file", done, total, w.task.contract_id, payload))
+                            notify(ScanEvent(kind if kind == "page" else "file", done, total, w.task.contract_id,
+                                             payload, pages_done=pages_done, pages_total=pages_total))
                         continue
                     if kind == "done":
                         finish(w, payload)
@@ -532,6 +552,26 @@ def _run_pool(
         raise
     for w in workers:
         w.stop()
+
+
+def _task_pages(task: _Task) -> int:
+    """Pages a task will read (PDF pages; 1 for another file; 0 for a stored one), for the progress bar."""
+    import pypdfium2 as pdfium
+
+    n = 0
+    for abs_path, rel in task.files:
+        if rel in task.reuse or task.stored_error is not None:
+            continue
+        if not abs_path.lower().endswith(".pdf"):
+            n += 1
+            continue
+        try:
+            pdf = pdfium.PdfDocument(abs_path, password=task.ingest.password if task.ingest else None)
+            n += len(pdf)
+            pdf.close()
+        except Exception:  # noqa: BLE001 — unreadable here is the worker's to report; one unit on the bar
+            n += 1
+    return n
 
 
 def _failure_result(w: _Worker, hung: bool, timeout: float, exitcode: int | None) -> _TaskResult:
@@ -578,12 +618,22 @@ def console_progress(stream: TextIO = sys.stderr) -> Callable[[ScanEvent], None]
         bar: list = []
 
         def on_event(e: ScanEvent) -> None:
+            # With --ocr the bar counts pages (seconds each), otherwise contracts.
             if e.kind == "start":
-                bar.append(tqdm(total=e.total, file=stream, unit="件", dynamic_ncols=True))
-            elif e.kind == "file":
+                pages = e.pages_total > 0
+                bar.append(tqdm(total=e.pages_total if pages else e.total, file=stream,
+                                unit="ページ" if pages else "件", dynamic_ncols=True))
+                bar.append(pages)
+            elif e.kind in ("file", "page"):
+                if bar[1]:
+                    bar[0].n = e.pages_done
                 bar[0].set_postfix_str(e.path[-40:], refresh=True)
             elif e.kind == "done":
-                bar[0].update(1)
+                if bar[1]:
+                    bar[0].n = e.pages_done
+                    bar[0].refresh()
+                else:
+                    bar[0].update(1)
                 if e.done == e.total:
                     bar[0].close()
 

@@ -39,6 +39,11 @@ class Settings:
     docx_max_uncompressed: int = DEFAULT_DOCX_MAX_UNCOMPRESSED
     docx_max_ratio: float = DEFAULT_DOCX_MAX_RATIO
     docx_max_members: int = DEFAULT_DOCX_MAX_MEMBERS
+    # OCR-aware comparison ([ocr]): confusable character pairs, sorted within each pair.
+    ocr_confusions: frozenset[tuple[str, str]] = frozenset()
+    ocr_low_confidence: float = 0.95
+    ocr_never_dropped: str = ""
+    ocr_poor_confidence: float = 0.80
 
     def __post_init__(self) -> None:
         if not 0.0 < self.min_similarity <= 1.0:
@@ -81,9 +86,22 @@ def load_settings(path: Path | None = None) -> Settings:
             docx_max_uncompressed=int(i.get("docx_max_uncompressed", DEFAULT_DOCX_MAX_UNCOMPRESSED)),
             docx_max_ratio=float(i.get("docx_max_ratio", DEFAULT_DOCX_MAX_RATIO)),
             docx_max_members=int(i.get("docx_max_members", DEFAULT_DOCX_MAX_MEMBERS)),
+            **_ocr_settings(data.get("ocr", {})),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ReferenceDataError(str(path), f"{type(exc).__name__}: {exc}") from exc
+
+
+def _ocr_settings(o: dict) -> dict:
+    pairs = frozenset(tuple(sorted(p)) for p in o.get("confusions", []))
+    if any(len(p) != 2 or len(p[0]) != 1 or len(p[1]) != 1 for p in pairs):
+        raise ValueError("ocr.confusions: pairs of single characters")
+    return {
+        "ocr_confusions": pairs,
+        "ocr_low_confidence": float(o.get("low_confidence", 0.95)),
+        "ocr_never_dropped": str(o.get("never_dropped", "")),
+        "ocr_poor_confidence": float(o.get("poor_confidence", 0.80)),
+    }
 
 
 @lru_cache(maxsize=1)

@@ -67,7 +67,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             sha256 TEXT NOT NULL,
             format TEXT NOT NULL,
             text TEXT NOT NULL,
-            pages TEXT NOT NULL,                -- JSON [[number, start, end], ...]
+            pages TEXT NOT NULL,                -- JSON [[number, start, end(, ocr confidence, [[offset, confidence, guesses], ...])], ...]
             notes TEXT NOT NULL                 -- JSON list
         );
         CREATE TABLE segments (                 -- segmented text: numbered articles as printed
@@ -250,7 +250,7 @@ class Store:
         for path in paths:
             r = self.db.execute("SELECT * FROM documents WHERE path = ?", (path,)).fetchone()
             if r is not None:
-                pages = tuple(Page(*p) for p in json.loads(r["pages"]))
+                pages = tuple(_page(p) for p in json.loads(r["pages"]))
                 out[path] = (r["sha256"], Document(r["path"], r["format"], r["text"], pages, tuple(json.loads(r["notes"]))))
         return out
 
@@ -313,8 +313,7 @@ class Store:
                     db.execute(
                         "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?)",
                         (d.path, sha[d.path], d.format, d.text,
-                         json.dumps([[p.number, p.start, p.end] + ([p.ocr_confidence] if p.ocr_confidence is not None else [])
-                                     for p in d.pages]),
+                         json.dumps([_page_json(p) for p in d.pages]),
                          json.dumps(list(d.notes), ensure_ascii=False)),
                     )
                     db.execute("DELETE FROM segments WHERE path = ?", (d.path,))
@@ -392,3 +391,16 @@ def open_existing(path: Path | str) -> Store:
     if not Path(path).is_file():
         raise UsageError(f"{path}: ストアがありません。先に tokki scan を実行してください / no store: run tokki scan first")
     return Store(path)
+
+
+def _page_json(p: Page) -> list:
+    """[number, start, end] and, for a page read by OCR, its confidence and doubted characters
+    ([[offset, confidence, other guesses], ...]): a re-judge compares OCR text as the first judge did."""
+    if p.ocr_confidence is None:
+        return [p.number, p.start, p.end]
+    return [p.number, p.start, p.end, p.ocr_confidence, [list(d) for d in p.ocr_doubts]]
+
+
+def _page(row: list) -> Page:
+    doubts = tuple((int(d[0]), float(d[1]), str(d[2]) if len(d) > 2 else "") for d in row[4]) if len(row) > 4 else ()
+    return Page(*row[:4], ocr_doubts=doubts)

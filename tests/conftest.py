@@ -57,7 +57,17 @@ def _find_japanese_font() -> tuple[str | None, str]:
     return found, "日本語フォントがありません / no Japanese font"
 
 
-PROGRAMS = {"soffice": _find_soffice, "tesseract": _find_tesseract, "japanese-font": _find_japanese_font}
+def _find_ppocr() -> tuple[str | None, str]:
+    """PP-OCR on ONNX Runtime (the default --ocr engine): the ocr extra, no system program."""
+    from analyzer.ingest.ocr import ocr_unavailable
+
+    why = ocr_unavailable("ppocr")
+    return (None, why) if why else ("ppocr", "")
+
+
+PROGRAMS = {
+    "soffice": _find_soffice, "tesseract": _find_tesseract, "japanese-font": _find_japanese_font, "ppocr": _find_ppocr,
+}
 
 
 def require(name: str) -> str:
@@ -77,7 +87,7 @@ def require(name: str) -> str:
 
 @pytest.fixture
 def require_program():
-    """require_program("soffice" | "tesseract" | "japanese-font") → path; skips (fails under CI=true) if missing."""
+    """require_program("soffice" | "tesseract" | "japanese-font" | "ppocr") → path; skips (fails under CI=true) if missing."""
     return require
 
 

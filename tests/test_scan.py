@@ -177,10 +177,10 @@ def test_scan_rescan_skips_unchanged_files(archive, tmp_path, monkeypatch):
     log = tmp_path / "read.log"
     real = ingest.load_document
 
-    def logged(path, settings, display=None, options=None):
+    def logged(path, settings, display=None, options=None, **kw):
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(f"{display}\n")
-        return real(path, settings, display, options)
+        return real(path, settings, display, options, **kw)
 
     monkeypatch.setattr(ingest, "load_document", logged)
     summaries = {p.name: p.stat().st_mtime_ns for p in out.glob("summary.*")}
@@ -217,7 +217,7 @@ def test_scan_new_reference_version_rejudges_from_stored_text(archive, tmp_path,
 
     import analyzer.ingest as ingest
 
-    def no_reading(path, settings, display=None, options=None):
+    def no_reading(path, settings, display=None, options=None, **kw):
         raise AssertionError(f"{display} was extracted again")
 
     monkeypatch.setattr(ingest, "load_document", no_reading)
@@ -259,7 +259,7 @@ def test_scan_hung_document_is_killed_and_recorded_as_timeout(archive, tmp_path,
     (archive / "R06-007-hang.txt").write_text(fukuoka_annex(), "utf-8")
     real = ingest.load_document
 
-    def hang(path, settings, display=None, options=None):
+    def hang(path, settings, display=None, options=None, **kw):
         if "hang" in str(path):
             time.sleep(600)
         return real(path, settings, display, options)

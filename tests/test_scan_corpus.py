@@ -87,7 +87,7 @@ def test_labels_and_manifest(small):
         assert set(label) == {"clauses", "weakened", "error", "reference", "signed_on"}
         assert row["files"] == f"{row['id']}.pdf" and row["id"].startswith("S")
         if label["error"]:
-            assert label["error"] == "ocr_required" and label["clauses"] == {}
+            assert label["error"] == "empty" and label["clauses"] == {}
             assert "blank" in _tokens(next(s for s in scans if s["id"] == row["id"])["degradations"])
         else:
             assert len(label["clauses"]) >= 17 and label["signed_on"] == row["signed_on"]
@@ -108,7 +108,7 @@ def test_full_plan_covers_every_degradation():
     assert [s.id[:4] for s in scans] == [f"S{n:03d}" for n in range(1, len(scans) + 1)]
     readable = [s for s in scans if "blank" not in s.deg]
     assert len(scans) - len(readable) == 2
-    assert all(s.contract.error == "ocr_required" for s in scans if s not in readable)
+    assert all(s.contract.error == "empty" for s in scans if s not in readable)
     seen = Counter(name for s in readable for name in s.deg)
     for name in gen.DEGRADATIONS:
         assert seen[name] >= 4, (name, seen[name])

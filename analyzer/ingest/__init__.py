@@ -12,7 +12,7 @@ import hashlib
 import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import (
@@ -87,21 +87,28 @@ class IngestOptions:
     convert: bool = False
     max_bytes: int | None = None
     ocr_lang: str = "jpn"
+    ocr_engine: str = "ppocr"  # ocr.ENGINES
+    # Pages OCR'd at once inside one file (threads; a scan's workers keep 1: they are processes).
+    ocr_jobs: int = 1
+    # Where OCR results are kept by file digest (None: no cache); ocr.cache.default_dir() for the CLI.
+    ocr_cache: str | None = None
 
     def __post_init__(self) -> None:
         if self.max_bytes is not None and self.max_bytes < 1:
             raise ValueError("max_bytes must be positive")
+        if self.ocr_jobs < 1:
+            raise ValueError("ocr_jobs must be ≥ 1")
 
     def fingerprint(self) -> dict | None:
         """What changes the outcome of reading a file, for a scan's "same input" key (None: the defaults).
 
         The password itself is not kept: a digest of it tells a rerun with another password apart.
         """
-        if self == IngestOptions():
+        if replace(self, ocr_jobs=1, ocr_cache=None) == IngestOptions():
             return None
         out: dict = {"ocr": self.ocr, "convert": self.convert, "max_bytes": self.max_bytes}
         if self.ocr:
-            out["ocr_lang"] = self.ocr_lang
+            out["ocr_lang"], out["ocr_engine"] = self.ocr_lang, self.ocr_engine
         if self.password is not None:
             out["password"] = hashlib.sha256(b"tokki\0" + self.password.encode()).hexdigest()[:16]
         return out
@@ -178,9 +185,12 @@ def _check_content(path: Path, suffix: str, head: bytes, name: str) -> None:
 
 
 def load_document(
-    path: Path, settings: Settings, display: str | None = None, options: IngestOptions | None = None
+    path: Path, settings: Settings, display: str | None = None, options: IngestOptions | None = None,
+    on_page=None,
 ) -> Document:
     """Read one file; ``display`` is the name reports use for it (default: the path as given).
+
+    ``on_page(done, total)`` is called after each page read by OCR (scan progress, time limit).
 
     Raises a DocumentError (with its tokki.report/1 code) for every file that cannot be read.
     """
@@ -219,7 +229,8 @@ def load_document(
         else:
             _check_content(path, suffix, head, name)
             if suffix == ".pdf":
-                doc = pdf.read_pdf(path, name, password=options.password, ocr=options.ocr, ocr_lang=options.ocr_lang)
+                doc = pdf.read_pdf(path, name, password=options.password, ocr=options if options.ocr else None,
+                                   on_page=on_page)
             elif suffix == ".docx":
                 doc = docx.read_docx(path, name, settings)
             else:

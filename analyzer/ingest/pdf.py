@@ -174,8 +174,9 @@ def _text_chars(lines: list[str]) -> int:
     return sum(len("".join(ln.split())) for ln in lines if not PAGE_NUMBER.match(ln.strip() or "x"))
 
 
-def read_pdf(path: Path, name: str, password: str | None = None, ocr: bool = False, ocr_lang: str = "jpn") -> Document:
-    """Text of every page. Pages with images and no text are noted, or read by OCR with ``ocr``.
+def read_pdf(path: Path, name: str, password: str | None = None, ocr=None, on_page=None) -> Document:
+    """Text of every page. Pages with images and no text are noted, or read by OCR when ``ocr``
+    (the IngestOptions, with its engine, language, jobs and cache) is given.
 
     A PDF with no text at all raises OcrRequired (EmptyDocument when it has no images either),
     so a scanned annex never reads as "every clause missing".
@@ -196,11 +197,11 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr: bool = Fal
             ) from exc
         raise CorruptDocument(name, f"PDF を開けません（破損または形式違い） / cannot open the PDF: {exc}") from exc
     unavailable = None
-    if ocr:
+    if ocr is not None:
         from .ocr import ocr_unavailable
 
-        unavailable = ocr_unavailable(ocr_lang)
-    ocr_confidence: dict[int, float] = {}  # 1-based page → mean confidence
+        unavailable = ocr_unavailable(ocr.ocr_engine, ocr.ocr_lang)
+    ocr_results: dict = {}  # 0-based page → ocr.OcrResult
     plumber = _Plumber(path, password)
     try:
         layouts: list[PageLayout] = []
@@ -230,25 +231,15 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr: bool = Fal
             layouts.append(analyse_page(chars, box, tables))
         raw_pages = read_document(layouts)
 
-        image_pages: list[int] = []
-        for i, lines in enumerate(raw_pages):
-            # A page holding an image and no text but a stamp (「写」) or a page number is a scan.
-            if not has_image[i] or _text_chars(lines) > STAMP_MAX_CHARS:
-                continue
+        # A page holding an image and no text but a stamp (「写」) or a page number is a scan.
+        scanned = [i for i, lines in enumerate(raw_pages) if has_image[i] and _text_chars(lines) <= STAMP_MAX_CHARS]
+        for i in scanned:
             raw_pages[i] = []
-            if ocr and unavailable is None:
-                from .ocr import ocr_page
-
-                try:
-                    lines, confidence = ocr_page(pdf[i], ocr_lang)
-                except RuntimeError as exc:  # pytesseract's timeout
-                    raise DocumentTimeout(
-                        name, f"{i + 1} ページの OCR が時間制限を超えました / OCR of page {i + 1} timed out: {exc}"
-                    ) from exc
-                ocr_confidence[i + 1] = confidence
-                raw_pages[i] = list(lines)
-            else:
-                image_pages.append(i + 1)
+        if scanned and ocr is not None and unavailable is None:
+            ocr_results = _ocr(pdf, scanned, path, name, ocr, on_page)
+            for i, result in ocr_results.items():
+                raw_pages[i] = [ln.text for ln in result.lines]
+        image_pages = [i + 1 for i in scanned if i not in ocr_results]
     finally:
         plumber.close()
         pdf.close()
@@ -262,6 +253,11 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr: bool = Fal
             raise OcrRequired(
                 name, f"文字情報のない画像だけの PDF（スキャン）です。OCR が必要です / scanned PDF without text: OCR required. {how}"
             )
+        if ocr_results:
+            raise EmptyDocument(
+                name, f"OCR でも読める文字がありません（{len(ocr_results)} ページ、白紙または判読不能） / "
+                "no legible text, OCR included (blank or illegible pages)"
+            )
         raise EmptyDocument(name, "PDF に文字がありません / the PDF contains no text")
 
     text_parts: list[str] = []
@@ -269,13 +265,54 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr: bool = Fal
     offset = 0
     for number, lines in enumerate(raw_pages, start=1):
         chunk = "\n".join(lines)
-        pages.append(Page(number, offset, offset + len(chunk), ocr_confidence.get(number)))
+        result = ocr_results.get(number - 1)
+        if result is None:
+            pages.append(Page(number, offset, offset + len(chunk)))
+        else:
+            pages.append(Page(number, offset, offset + len(chunk), round(result.confidence, 3), _doubts(result, offset)))
         text_parts.append(chunk)
         offset += len(chunk) + 1
     notes = [f"page {p}: 画像のみのページ（未読） / image-only page not read" for p in image_pages]
     if image_pages and unavailable:
         notes.append(f"OCR を実行できません / OCR unavailable: {unavailable}")
-    notes += [
-        f"page {p}: OCR で読み取り（信頼度 {c:.0%}） / read by OCR (confidence {c:.2f})" for p, c in ocr_confidence.items()
-    ]
+    notes += [_ocr_page_note(i + 1, r) for i, r in sorted(ocr_results.items())]
     return Document(name, "pdf", "\n".join(text_parts), tuple(pages), tuple(notes))
+
+
+def _ocr(pdf, pages: list[int], path: Path, name: str, options, on_page=None) -> dict:
+    """OCR of the scanned ``pages``, through the cache when the options give one."""
+    from .ocr import read_pdf_pages
+    from .ocr.cache import OcrCache, file_digest
+
+    cache = OcrCache(options.ocr_cache) if options.ocr_cache else None
+    digest = file_digest(path) if cache is not None else None
+    try:
+        return read_pdf_pages(
+            pdf, pages, options.ocr_engine, options.ocr_lang, options.ocr_jobs, cache, digest, on_page
+        )
+    except RuntimeError as exc:  # Tesseract's timeout
+        raise DocumentTimeout(name, f"OCR が時間制限を超えました / OCR timed out: {exc}") from exc
+
+
+def _doubts(result, offset: int) -> tuple[tuple[int, float, str], ...]:
+    """(document offset, confidence, the engine's other guesses) of the characters OCR read with some doubt."""
+    from .ocr import DOUBT_BELOW
+
+    out: list[tuple[int, float, str]] = []
+    pos = offset
+    for line in result.lines:
+        alts = line.alternatives if len(line.alternatives) == len(line.text) else ("",) * len(line.text)
+        for k, (conf, alt) in enumerate(zip(line.confidences, alts)):
+            if conf < DOUBT_BELOW:
+                out.append((pos + k, round(conf, 3), alt))
+        pos += len(line.text) + 1
+    return tuple(out)
+
+
+def _ocr_page_note(number: int, result) -> str:
+    turned = f"、{result.rotation}° 回転" if result.rotation else ""
+    turned_en = f", turned {result.rotation}°" if result.rotation else ""
+    return (
+        f"page {number}: OCR（{result.engine}）で読み取り（信頼度 {result.confidence:.0%}{turned}）"
+        f" / read by OCR ({result.engine}, confidence {result.confidence:.2f}{turned_en})"
+    )

@@ -27,6 +27,7 @@ STATUS_LABEL_EN = {
     "modified": "modified",
     "missing": "missing",
     "not_applicable": "n/a",
+    "review": "needs review",
 }
 SEVERITY_LABEL_EN = {"error": "error", "warning": "warning", "info": "info"}
 CHANGE_LABEL_EN = {

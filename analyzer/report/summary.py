@@ -23,6 +23,7 @@ from pathlib import Path
 from ..model import ClauseStatus
 from ..store import Store
 from .labels import clause_label
+from .text import STATUS_LABEL
 
 STATUS_COLUMNS = tuple(s.value for s in ClauseStatus)
 CSV_COLUMNS = (
@@ -31,6 +32,8 @@ CSV_COLUMNS = (
     # Checked against a superseded reference version: the version that replaced it, since when, and
     # whether the contract was signed before that date (before | after | unknown); empty otherwise.
     "superseded_by", "superseded_since", "superseded_signed",
+    # Pages read by OCR (--ocr) and their mean confidence; empty for a contract with a text layer.
+    "ocr_pages", "ocr_confidence",
 )
 CONTRACT_STATUS_LABEL = {
     "ok": "問題なし",
@@ -66,6 +69,13 @@ class ContractRow:
     superseded_by: str | None = None
     superseded_since: str | None = None
     signed_before: bool | None = None  # signed before ``superseded_since`` (None: a date is unknown)
+    ocr_pages: int = 0  # pages read by OCR
+    ocr_confidence: float | None = None  # their mean confidence
+
+    @property
+    def needs_look(self) -> bool:
+        """A human should compare it with the paper: clauses OCR read too poorly to judge (要確認)."""
+        return self.counts.get("review", 0) > 0
 
     @property
     def judged(self) -> bool:
@@ -122,6 +132,15 @@ class ArchiveFigures:
         """Contracts checked against a reference version that a later one replaced."""
         return sum(c.checked_superseded for c in self.contracts)
 
+    @property
+    def ocr_read(self) -> list[ContractRow]:
+        """Contracts with pages read by OCR."""
+        return [c for c in self.contracts if c.ocr_pages]
+
+    @property
+    def needs_look(self) -> list[ContractRow]:
+        return [c for c in self.contracts if c.needs_look]
+
     def superseded_signed(self, when: str) -> int:
         """Of those, how many were signed ``when`` ("before" | "after" | "unknown") the replacement."""
         return sum(c.superseded_signed == when for c in self.contracts)
@@ -145,7 +164,10 @@ def _stored_supersession(path: str) -> str:
 _CONTRACTS_SQL = (
     "SELECT *, CASE WHEN json_valid(report) THEN json_type(report, '$.supersession') END AS sup_type, "
     f"{_stored_supersession('.replaced_by')} AS sup_by, {_stored_supersession('.since')} AS sup_since, "
-    f"{_stored_supersession('.signed_before')} AS sup_before FROM contracts"
+    f"{_stored_supersession('.signed_before')} AS sup_before, "
+    "CASE WHEN json_valid(report) THEN json_array_length(report, '$.ocr.pages') END AS ocr_pages, "
+    "CASE WHEN json_valid(report) THEN json_extract(report, '$.ocr.mean_confidence') END AS ocr_confidence "
+    "FROM contracts"
 )
 
 
@@ -176,6 +198,7 @@ def archive_figures(store: Store) -> ArchiveFigures:
             r["worst_severity"], r["error_code"], r["error_message"] or "",
             r["sup_type"] == "object", r["sup_by"], r["sup_since"],
             None if r["sup_before"] is None else bool(r["sup_before"]),
+            r["ocr_pages"] or 0, r["ocr_confidence"],
         ))
     from ..ingest import natural_key
 
@@ -298,6 +321,7 @@ def _csv_row(c: ContractRow) -> list:
         (c.superseded_by or "") if c.checked_superseded else "",
         (c.superseded_since or "") if c.checked_superseded else "",
         c.superseded_signed,
+        c.ocr_pages or "", "" if c.ocr_confidence is None else round(c.ocr_confidence, 3),
     ]
 
 
@@ -375,6 +399,7 @@ def render_summary_html(fig: ArchiveFigures) -> str:
         share=_share,
         status_label=CONTRACT_STATUS_LABEL,
         status_columns=STATUS_COLUMNS,
+        status_short={s.value: label for s, label in STATUS_LABEL.items()},
         superseded_signed_label=SUPERSEDED_SIGNED_LABEL,
         table1=_bars([("不備あり", fig.deficient), ("不備なし", judged - fig.deficient)], judged),
         table2=_bars([("最新の特記事項", fig.latest), ("旧版を使用", fig.outdated)], judged),

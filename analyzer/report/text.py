@@ -11,6 +11,7 @@ STATUS_LABEL = {
     ClauseStatus.MODIFIED: "変更あり",
     ClauseStatus.MISSING: "欠落",
     ClauseStatus.NOT_APPLICABLE: "対象外",
+    ClauseStatus.REVIEW: "要確認",
 }
 SEVERITY_LABEL = {Severity.ERROR: "エラー", Severity.WARNING: "警告", Severity.INFO: "情報"}
 CHANGE_LABEL = {"weakened": "義務の弱化", "strengthened": "強化", "deleted": "削除", "inserted": "追加", "replaced": "置換"}
@@ -22,6 +23,7 @@ _STATUS_COLOUR = {
     ClauseStatus.MODIFIED: "yellow",
     ClauseStatus.MISSING: "red",
     ClauseStatus.NOT_APPLICABLE: "grey",
+    ClauseStatus.REVIEW: "yellow",
 }
 _SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "grey"}
 

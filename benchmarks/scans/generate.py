@@ -77,13 +77,11 @@ why an office produces them:
 - ``blank`` (the 2 contracts with the error label) — every page a blank
   sheet's scan: paper grain, speckle, punch holes, the shadow of the
   sheet's edge, no text at all (the cover sheets and separator pages that a
-  batch scan turns into files of their own). Labelled ``ocr_required``, the
-  code tokki gives an image-only PDF without ``--ocr`` and the one the
-  layout corpus uses for its image-only contracts. With ``--ocr`` the
-  outcome depends on what OCR makes of the noise: tokki says ``empty`` when
-  it reads nothing, but Tesseract (``--psm 6``) reads a line of stray
-  characters off such a page (measured 2026-12-07), so that label only
-  holds for a run without OCR until low-confidence OCR text counts as none.
+  batch scan turns into files of their own). Labelled ``empty``: this corpus
+  is read with ``--ocr`` (without it every contract is ``ocr_required``), and
+  a page where OCR finds no line it is sure of has no text. Tesseract
+  (``--psm 6``) reads a line of stray characters off such a page, at a low
+  confidence, which tokki drops as noise.
 
 Every article stays legible at 100 % zoom (no office copier output is
 worse): blur is kept at 0.9 px or less on a faint copy and at 200 dpi,
@@ -139,7 +137,7 @@ PROBABILITY = {"skew": 0.55, "blur": 0.35, "speckle": 0.45, "jpeg": 0.45, "stamp
 # The two most visible degradations name the file: S007-copy2-stamp-obsolete.pdf.
 NAME_ORDER = ["copy2", "stamp", "upside_down", "sideways", "table", "skew", "speckle", "blur", "jpeg", "gray"]
 SHORT = {"upside_down": "upside"}
-BLANK_ERROR = "ocr_required"  # as layouts/generate.py labels its image-only contracts (pdf-stamp-only)
+BLANK_ERROR = "empty"  # read with --ocr: nothing legible on the pages (without --ocr: ocr_required)
 BLANK_COUNT = 2
 JPEG_DEFAULT = 85  # the scanner's normal JPEG quality in the PDF
 MM = 72 / 25.4  # points per millimetre

