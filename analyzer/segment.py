@@ -320,7 +320,10 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             # 「（２）乙は、…」: paragraphs numbered in brackets, where no (1) item list is open
             para = _PARAGRAPH_PAREN.match(text)
         after_items = current.item_seq is not None  # items often end without 。
-        if para and parse_number(para.group("num")) == current.paragraph_no + 1 and (ends_sentence or after_items):
+        # The next number and a full-width space: a paragraph even when the line before lost its
+        # 。 (OCR drops a line-final 。; running text never breaks before 「3　」).
+        spaced = bool(para) and "\u3000" in text[len(para.group("num")) : para.end()]
+        if para and parse_number(para.group("num")) == current.paragraph_no + 1 and (ends_sentence or after_items or spaced):
             current.paragraph_no += 1
             current.item_seq = None
             current.outer_items.clear()

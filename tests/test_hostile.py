@@ -116,10 +116,13 @@ def _ocr_fixture(path: Path, font_file: str) -> Path:
 
 
 def test_hostile_ocr_reads_a_scan_and_marks_the_report(tmp_path, capsys, require_program):
-    # Tesseract with jpn data, pytesseract and a Japanese font: skipped without them, failed under CI=true (conftest.py).
+    # The alternative engine: Tesseract with jpn data, pytesseract and a Japanese font: skipped without
+    # them, failed under CI=true (conftest.py). The default engine: tests/test_ocr_scan.py.
     require_program("tesseract")
+    require_program("ppocr")  # the page preparation (OpenCV) comes with the ocr extra
     path = _ocr_fixture(tmp_path / "scan-annex.pdf", require_program("japanese-font"))
-    code, out, err = cli(capsys, "check", "--ocr", "--reference", "fukuoka-pref", "--format", "json", str(path))
+    code, out, err = cli(capsys, "check", "--ocr", "--ocr-engine", "tesseract", "--ocr-cache", "none",
+                         "--reference", "fukuoka-pref", "--format", "json", str(path))
     data = json.loads(out)
     import jsonschema
 

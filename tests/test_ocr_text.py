@@ -94,6 +94,30 @@ def test_item_labels_read_as_long_vowel_or_katakana_are_put_right():
     assert texts([frag("ニーズに応じ", 200, 300), margin])[0] == "ニーズに応じ"
 
 
+def test_the_first_item_label_the_engine_lost_is_put_back_by_position():
+    # 「一」 is one thin stroke: not detected. Its text is set in like the items' text.
+    lines = [
+        frag("次の措置を講じなければならない。", 200, 300),
+        frag("アクセス制御のための認証機能設定、データ", 200 + 2 * PITCH, 370),
+        frag("の定期又は随時見直し", 200 + 2 * PITCH, 440),
+        frag("二\u3000作業場所等の入退管理", 200, 510, gaps={}),
+    ]
+    got = texts(lines)
+    assert got[1] == "一\u3000アクセス制御のための認証機能設定、データ" and got[2] == "の定期又は随時見直し"
+    # A list that has its 一 is left alone; text at the margin is not an item's.
+    assert texts([lines[0], frag("一\u3000アクセス制御", 200, 370), lines[3]])[1] == "一\u3000アクセス制御"
+    assert texts([lines[0], frag("乙は、次に掲げる", 200, 370), lines[3]])[1] == "乙は、次に掲げる"
+
+
+def test_vertical_writing_is_read_column_by_column_right_to_left():
+    def column(text: str, x: float) -> Fragment:
+        ys = tuple(100 + (i + 0.5) * PITCH for i in range(len(text)))
+        return Fragment(text, ys, (0.99,) * len(text), (x, 100, x + 44, 100 + len(text) * PITCH), True)
+
+    cols = [column("乙は、個人情報の", 900), column("取扱いに当たっては、", 820), column("第2", 700)]
+    assert texts(cols[::-1]) == ["乙は、個人情報の", "取扱いに当たっては、", "第2"]
+
+
 def test_the_page_number_is_not_the_end_of_the_clause_above_it():
     body = frag("らない。", 200, 3000)
     number = frag("o3", 800, 3300)  # 「- 3 -」 read by OCR, in the bottom band of a 3508 px page

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from .lines import OcrLine
 
 ENGINES = ("ppocr", "tesseract")
@@ -86,7 +88,8 @@ def read_image(image, engine: str = DEFAULT_ENGINE, lang: str = "jpn", steps: di
     from . import prepare as prep
 
     started = time.perf_counter()
-    prepared = prep.prepare(image, **(PREPARE | (steps or {})))
+    steps = PREPARE | (steps or {})
+    prepared = prep.prepare(image, **steps)
     img, rotation = prepared.image, prepared.rotation
     if engine == "tesseract":
         from . import tesseract
@@ -97,13 +100,38 @@ def read_image(image, engine: str = DEFAULT_ENGINE, lang: str = "jpn", steps: di
         from .lines import build_lines
 
         boxes = ppocr.detect(img)
-        if boxes and (steps or {}).get("orient", PREPARE["orient"]) and ppocr.upside_down_share(img, boxes) > 0.5:
-            img = img[::-1, ::-1].copy()
+        if steps["orient"] and rotation in (90, 270):
+            # A page that looks sideways may be vertical writing (縦書き) standing upright: the
+            # reading the recogniser is surer of decides.
+            upright = prep.rotate(img, rotation)
+            upright_boxes = ppocr.detect(upright)
+            if _sample_confidence(upright, upright_boxes, vertical=True) > _sample_confidence(img, boxes) + 0.05:
+                img, boxes, rotation = upright, upright_boxes, 0
+        if steps["orient"] and boxes and ppocr.upside_down_share(img, boxes) > 0.5:
+            img = np.ascontiguousarray(img[::-1, ::-1])
             rotation = (rotation + 180) % 360
             boxes = ppocr.detect(img)
-        lines = build_lines(ppocr.read(img, boxes), img.shape[0])
+        lines = build_lines(ppocr.read(img, boxes), img.shape[0], prep.rulings(img))
     lines = [ln for ln in lines if _legible(ln)]
     return OcrResult(tuple(lines), engine, rotation, prepared.skew, time.perf_counter() - started)
+
+
+# Lines recognised to compare two readings of a page (the longest boxes).
+SAMPLE_LINES = 6
+
+
+def _sample_confidence(img, boxes, vertical: bool = False) -> float:
+    """Mean character probability of the page's longest boxes (of the wanted direction)."""
+    from . import ppocr
+
+    def length(b):
+        w, h = np.ptp(b[:, 0]), np.ptp(b[:, 1])
+        return (h if vertical else w) if (h > w) == vertical else 0.0
+
+    chosen = sorted(boxes, key=length, reverse=True)[:SAMPLE_LINES]
+    chosen = [b for b in chosen if length(b) > 0]
+    probs = [p for f in ppocr.read(img, chosen) for p in f.probs] if chosen else []
+    return sum(probs) / len(probs) if probs else 0.0
 
 
 # A line read with a mean confidence below this is noise (speckle, a seal's rim, a punch hole read

@@ -170,16 +170,82 @@ def _furniture(line: OcrLine, page_height: float) -> bool:
     return in_band and len(text) <= FURNITURE_MAX_CHARS and any(c.isdigit() for c in text)
 
 
-def build_lines(fragments: list[Fragment], page_height: float | None = None) -> list[OcrLine]:
-    """Lines of a page, top to bottom, from its fragments (horizontal writing); with the page's
-    height, its page number is left out."""
+def _as_horizontal(f: Fragment, page_width: float) -> Fragment:
+    """A column of vertical writing (縦書き) as a line: columns read right to left become lines read
+    top to bottom, characters along the column left to right."""
+    x0, y0, x1, y1 = f.box
+    return Fragment(f.text, f.xs, f.probs, (y0, page_width - x1, y1, page_width - x0), False, f.alternatives)
+
+
+Rule = tuple[float, float, float]  # (position, start, end): y, x0, x1 or x, y0, y1
+
+# A horizontal ruling that spans at least this share of the table's width separates rows; a
+# shorter one divides a column only (the rows of a cell merged down are read as one cell).
+ROW_RULE_SPAN = 0.8
+
+
+def _table(fragments: list[Fragment], rules: tuple[list[Rule], list[Rule]]):
+    """The fragments inside a ruled table grouped by cell, row by row and left to right, with
+    the table's top and bottom; None when the page has no table (two column borders and two
+    row borders at least)."""
+    hs, vs = rules
+    if len(vs) < 2 or len(hs) < 2:
+        return None
+    left, right = min(v[0] for v in vs), max(v[0] for v in vs)
+    top, bottom = min(v[1] for v in vs), max(v[2] for v in vs)
+    width = right - left
+    rows = sorted(h[0] for h in hs if h[2] - h[1] >= ROW_RULE_SPAN * width and top - 20 <= h[0] <= bottom + 20)
+    cols = sorted(v[0] for v in vs)
+    if len(rows) < 2:
+        return None
+    cells: dict[tuple[int, int], list[Fragment]] = {}
+    outside: list[Fragment] = []
+    from bisect import bisect_right
+
+    for f in fragments:
+        cx, cy = f.box[0] + 1, (f.box[1] + f.box[3]) / 2
+        if not (rows[0] <= cy <= rows[-1] and left - 5 <= cx <= right):
+            outside.append(f)
+            continue
+        cells.setdefault((bisect_right(rows, cy), bisect_right(cols, cx)), []).append(f)
+    return cells, outside, rows[0], rows[-1], cols
+
+
+def build_lines(
+    fragments: list[Fragment], page_height: float | None = None, rules: tuple[list[Rule], list[Rule]] | None = None
+) -> list[OcrLine]:
+    """Lines of a page, top to bottom, from its fragments; with the page's height, its page
+    number is left out. A page written vertically (most boxes tall) is read column by column,
+    right to left. With the page's ruled lines (prepare.rulings), a table is read cell by
+    cell, row by row, as the digital reader does: a heading wrapped in its narrow cell stays
+    whole instead of interleaving with the text beside it."""
+    vertical = [f for f in fragments if f.vertical]
+    if len(vertical) > len(fragments) / 2:
+        width = max(f.box[2] for f in fragments)
+        return build_lines([_as_horizontal(f, width) for f in vertical])
+    table = _table(fragments, rules) if rules else None
+    if table is not None:
+        cells, outside, top, bottom, cols = table
+
+        def bounds(c: int) -> tuple[float, float]:
+            return cols[c - 1] if c > 0 else 0.0, cols[c] if c < len(cols) else 1e9
+        above = [f for f in outside if f.box[1] < top]
+        below = [f for f in outside if f.box[1] >= top]
+        inside = [ln for (_, c), frags in sorted(cells.items()) for ln in _cell_lines(frags, *bounds(c))]
+        return build_lines(above, page_height) + inside + build_lines(below, page_height)
     horizontal = [f for f in fragments if not f.vertical]
     if not horizontal:
         return []
-    heights = [f.box[3] - f.box[1] for f in horizontal]
-    height = median(heights)
+    height = median(f.box[3] - f.box[1] for f in horizontal)
     margin = min(f.box[0] for f in horizontal)
-    lines: list[OcrLine] = []
+    lines = [_finish(p, margin, height) for p in _parts(horizontal, height)]
+    lines = [ln for ln in lines if ln.text.strip() and not (page_height and _furniture(ln, page_height))]
+    return restore_first_labels(lines, height)
+
+
+def _parts(horizontal: list[Fragment], height: float) -> list[_Part]:
+    """The printed lines (and cells, at wide gaps) of the fragments, top to bottom, left to right."""
+    out: list[_Part] = []
     for band in _bands(horizontal):
         cur: _Part | None = None
         for f in band:
@@ -194,22 +260,105 @@ def build_lines(fragments: list[Fragment], page_height: float | None = None) -> 
             gap = f.box[0] - cur.x1
             lone_label = _LABEL.fullmatch(cur.text.strip()) is not None
             if gap > CELL_GAP * height and not lone_label:
-                lines.append(_finish(cur, margin, height))
+                out.append(cur)
                 cur = _Part(text, xs, probs, *f.box, alts)
                 continue
-            sep = "\u3000" if gap > SPACE_GAP * height or lone_label else ""
-            cur.text += sep + text
-            cur.xs += [cur.x1 + gap / 2] * len(sep) + xs
-            cur.probs += [1.0] * len(sep) + probs
-            cur.alts += [""] * len(sep) + alts
-            cur.x1, cur.y0, cur.y1 = f.box[2], min(cur.y0, f.box[1]), max(cur.y1, f.box[3])
+            _append(cur, "\u3000" if gap > SPACE_GAP * height or lone_label else "", text, xs, probs, alts, f.box)
         if cur is not None:
-            lines.append(_finish(cur, margin, height))
-    return [ln for ln in lines if ln.text.strip() and not (page_height and _furniture(ln, page_height))]
+            out.append(cur)
+    return out
 
 
-def _finish(part: _Part, margin: float, height: float) -> OcrLine:
+def _append(cur: _Part, sep: str, text: str, xs: list[float], probs: list[float], alts: list[str], box) -> None:
+    cur.xs += [(cur.x1 + box[0]) / 2] * len(sep) + xs
+    cur.text += sep + text
+    cur.probs += [1.0] * len(sep) + probs
+    cur.alts += [""] * len(sep) + alts
+    cur.x1, cur.y0, cur.y1 = max(cur.x1, box[2]), min(cur.y0, box[1]), max(cur.y1, box[3])
+
+
+def _cell_lines(fragments: list[Fragment], left: float, right: float) -> list[OcrLine]:
+    """The lines of one table cell, a line wrapped at the cell's edge joined to the next as the
+    digital reader joins them (layout.py: a heading wrapped in its narrow cell, 「管理及び実施体」
+    「制」, is one heading)."""
+    from ..layout import HEADING_END, INDENT, LABEL_ALONE, NEW_PARAGRAPH, SENTENCE_END, WRAP_REACH
+
+    horizontal = [f for f in fragments if not f.vertical]
+    if not horizontal:
+        return []
+    height = median(f.box[3] - f.box[1] for f in horizontal)
+    margin = min(f.box[0] for f in horizontal)
+    joined: list[_Part] = []
+    for part in _parts(horizontal, height):
+        _mend(part, margin, height)  # a label's space first: 「二作業」 opens an item, 「二　作業」
+        if joined:
+            prev = joined[-1]
+            if prev.x1 < right - WRAP_REACH * height:
+                go_on = not (prev.text.endswith(SENTENCE_END + HEADING_END) or LABEL_ALONE.fullmatch(prev.text)
+                             or NEW_PARAGRAPH.match(part.text))
+            elif not prev.text.endswith(SENTENCE_END):
+                go_on = True
+            else:
+                go_on = part.x0 - left < INDENT * height and not NEW_PARAGRAPH.match(part.text)
+            if go_on:
+                _append(prev, "", part.text, part.xs, part.probs, part.alts, (part.x0, part.y0, part.x1, part.y1))
+                prev.x1 = part.x1  # where the last printed line ends decides the next join
+                continue
+        joined.append(part)
+    return [ln for ln in (_finish(p, margin, height) for p in joined) if ln.text.strip()]
+
+
+def _mend(part: _Part, margin: float, height: float) -> None:
     _repair_label(part, part.x0 - margin < 1.5 * height)
     _repair_item(part)
     _space_after_label(part)
+
+
+def _finish(part: _Part, margin: float, height: float) -> OcrLine:
+    _mend(part, margin, height)
     return OcrLine(part.text, tuple(part.probs), (part.x0, part.y0, part.x1, part.y1), tuple(part.alts))
+
+
+# The label before a second one, for a first label the engine lost (a lone 「一」 is one thin
+# stroke, often not detected): 二 → 一, (2) → (1), ⑵ → ⑴, ② → ①, イ → ア.
+_SECOND = re.compile(r"^(?:二|[(（]2[)）]|[(（]２[)）]|⑵|②|イ)(?=[\u3000 ]|[(（]?)")
+_FIRST = {"二": "一", "⑵": "⑴", "②": "①", "イ": "ア"}
+SENTENCE_OR_LIST_END = tuple("。：:")
+
+
+def _first_label(m: re.Match) -> str:
+    found = m.group(0)
+    if found in _FIRST:
+        return _FIRST[found]
+    return found.replace("2", "1").replace("２", "１")
+
+
+def restore_first_labels(lines: list[OcrLine], height: float) -> list[OcrLine]:
+    """Put back the first label of an item list where the engine lost it: a line opening
+    「二　」 whose list has no 「一」 gets it on the line that begins the list — the first line
+    after a sentence end, set in by a label's width like the items' text (position and
+    shape, never a guess from wording)."""
+    out = list(lines)
+    for i, line in enumerate(out):
+        m = _SECOND.match(line.text)
+        if not m:
+            continue
+        first = _first_label(m)
+        text_x = line.box[0] + (len(m.group(0)) + 1) * height * 0.9  # where the item's text starts
+        start = None
+        for j in range(i - 1, max(-1, i - 10), -1):
+            prev = out[j]
+            if prev.text.startswith(first):
+                start = None
+                break
+            opened = _LABEL.match(prev.text)
+            if prev.text.endswith(SENTENCE_OR_LIST_END) or (opened and prev.text[opened.end() : opened.end() + 1] in " \u3000"):
+                break
+            if abs(prev.box[0] - text_x) <= 0.8 * height and j > 0 and out[j - 1].text.endswith(SENTENCE_OR_LIST_END):
+                start = j
+        if start is not None:
+            ln = out[start]
+            label = first + "\u3000"
+            out[start] = OcrLine(label + ln.text, (REPAIRED_CONFIDENCE,) * len(label) + ln.confidences,
+                                 ln.box, ("",) * len(label) + tuple(ln.alternatives or ("",) * len(ln.text)))
+    return out

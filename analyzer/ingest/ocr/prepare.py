@@ -610,3 +610,64 @@ def prepare(image, *, red: bool = True, deskew: bool = True, orient: bool = True
         img = _binarize(img, binarize)
         steps.append(binarize)
     return Prepared(np.ascontiguousarray(img), skew, rotation, tuple(steps))
+
+
+# ---------------------------------------------------------------- table rulings
+
+# A ruled line is a straight run of ink at least this share of the page's width (horizontal) or
+# of its height (vertical) — longer than any stroke of a character (a 一 at 10.5 pt is ~1/40 of
+# an A4 width), shorter than the cell borders of a one-column-wide table row.
+RULING_H = 1 / 10
+RULING_V = 1 / 40
+# Rulings closer than this many pixels (at the page's resolution, per 300 dpi) are one line: a
+# scanned rule is 2–6 px thick and may break into parallel runs; along its length, a faint or
+# speckled copy breaks it into pieces up to RULING_GAP apart (seen: 35 px at 300 dpi).
+RULING_MERGE = 12
+RULING_GAP = 80
+# A rule is this many grey levels darker than the paper along all its length (a 0.3 pt rule
+# blurred by a copier is ~100 levels darker; paper grain and a grey copy's background ~20).
+RULING_CONTRAST = 40
+
+
+def rulings(gray: np.ndarray) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """The ruled lines of a page (a table's borders): horizontal (y, x0, x1) and vertical
+    (x, y0, y1), in the page's pixels, found as long straight runs of ink (morphological
+    opening with a line-shaped element). For reading a scanned table cell by cell (lines.py).
+    """
+    gray = _gray(gray)
+    # Grey-level opening, not a binarized page: a thin rule blurred and lightened by a copier
+    # stays darker than the paper all along its length, though lighter than Otsu's threshold.
+    inv = 255 - gray
+    h, w = inv.shape
+    merge = max(4, round(RULING_MERGE * max(h, w) / 3508))
+    gap = max(10, round(RULING_GAP * max(h, w) / 3508))
+    found: list[list[tuple[float, float, float]]] = []
+    for length, kernel in ((max(25, round(w * RULING_H)), (1, 0)), (max(25, round(h * RULING_V)), (0, 1))):
+        shape = (length, 1) if kernel == (1, 0) else (1, length)
+        opened = cv2.morphologyEx(inv, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
+        runs = (opened > float(np.median(inv)) + RULING_CONTRAST).astype(np.uint8)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+        lines = []
+        for x, y, bw, bh, _area in stats[1:n]:
+            if kernel == (1, 0):
+                lines.append((y + bh / 2, float(x), float(x + bw)))
+            else:
+                lines.append((x + bw / 2, float(y), float(y + bh)))
+        found.append(_merge_runs(lines, merge, gap if kernel == (1, 0) else None))
+    return found[0], found[1]
+
+
+def _merge_runs(runs: list[tuple[float, float, float]], merge: int, gap: int | None) -> list[tuple[float, float, float]]:
+    """Runs at the same position (within ``merge``) joined into one line; horizontal ones only
+    across a gap up to ``gap`` (a table's rows are separate lines), vertical ones across any gap
+    (a column border is broken where a cell's text or a faint copy interrupts it)."""
+    merged: list[tuple[float, float, float]] = []
+    for pos, a, b in sorted(runs):
+        if merged and pos - merged[-1][0] <= merge and (
+            gap is None or (a <= merged[-1][2] + gap and b >= merged[-1][1] - gap)
+        ):
+            p0, a0, b0 = merged[-1]
+            merged[-1] = ((p0 + pos) / 2, min(a0, a), max(b0, b))
+        else:
+            merged.append((pos, a, b))
+    return merged
