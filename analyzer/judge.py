@@ -29,6 +29,7 @@ from .model import (
     Severity,
 )
 from .normalize import Comparable, fold_text, make_comparable, normalize_text
+from .ja import sudachi
 from .ja.textmap import MappedText
 from .settings import Settings
 from .strength import StrengthChange, compare_strength
@@ -270,8 +271,10 @@ def ocr_repair(
 
     A misreading is one character read for another at a character the engine doubted (confidence
     below ``ocr_low_confidence``), where the reference's character is one of the engine's own other
-    guesses there or a confusable pair of reference_clauses/settings.toml [ocr]; or a single
-    dropped character next to a doubted one. Everything else is left as read, so a difference that
+    guesses there or a confusable pair of reference_clauses/settings.toml [ocr]; one kanji read for
+    another inside a word of the reference where what was read makes no word (措置 read 措量,
+    認識 read 認臓: Sudachi's dictionary has no such word, whatever the engine's confidence);
+    or a single dropped character next to a doubted one. Everything else is left as read, so a difference that
     carries meaning (できる/行う, 直ちに, a missing sentence) stays a change. Compared on the
     folded forms (width, spaces, party names), before any word normalization.
     """
@@ -292,6 +295,21 @@ def ocr_repair(
         conf, guesses = doubt(j)
         return conf < low and (e in guesses or tuple(sorted((e, got.text[j]))) in settings.ocr_confusions)
 
+    ref_words = [t for t in sudachi.tokenize(ref) if len(t.surface) >= 2 and sudachi.has_kanji(t.surface) and not t.oov]
+    got_words = {(t.begin, t.end) for t in sudachi.tokenize(got.text) if not t.oov}
+
+    def no_word(i: int, j: int) -> bool:
+        """Reference character i, read as got.text[j], breaks a dictionary word into no word."""
+        if not (sudachi.has_kanji(ref[i]) and sudachi.has_kanji(got.text[j])):
+            return False
+        word = next((t for t in ref_words if t.begin <= i < t.end), None)
+        if word is None:
+            return False
+        start = j - (i - word.begin)
+        seen = got.text[start : start + len(word.surface)]
+        differs = sum(a != b for a, b in zip(word.surface, seen))
+        return differs == 1 and (start, start + len(word.surface)) not in got_words
+
     pieces: list[tuple[str, int, int]] = []
     fixed: list[str] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, ref, got.text, autojunk=False).get_opcodes():
@@ -300,7 +318,7 @@ def ocr_repair(
             pieces.extend((c, j, j + 1) for j, c in enumerate(seen, start=j1))
         elif tag == "replace" and len(expected) == len(seen):
             for k, (e, r) in enumerate(zip(expected, seen)):
-                if e != r and misread(e, j1 + k):
+                if e != r and (misread(e, j1 + k) or no_word(i1 + k, j1 + k)):
                     fixed.append(f"{e}→{r}")
                     r = e
                 pieces.append((r, j1 + k, j1 + k + 1))

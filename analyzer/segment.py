@@ -361,11 +361,11 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         # a 「ただし、」 paragraph of this article or text after the article (a
         # signature block, notes): it opens a "soft" block that matching may drop.
         # A line starting with 、 or 。 is the rest of the line before it (a PDF wrapped before the comma).
+        # An item list stays open across it: the next item (「三」 after 「二」) may still follow, when
+        # the line was the rest of an item whose 、 at the start was lost (OCR).
         if ends_sentence and prev_kind not in ("item",) and current.blocks[-1] and not text.startswith(_WRAPPED_START):
             current.blocks.append([])
             current.soft.append(True)
-            current.item_seq = None
-            current.outer_items.clear()
         if current.item_seq is not None:
             for span, key in _split_inline_items(text, line.start, line.end, line.start, current.item_seq):
                 current.blocks[-1].append(span)

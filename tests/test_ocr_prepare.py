@@ -337,3 +337,21 @@ def test_prepare_steps_are_switches(prep, font_file):
     assert upside.steps == ("orient180",) and upside.rotation == 180
     assert np.array_equal(upside.image, straight)
     assert prep.prepare(np.rot90(straight, 2)).rotation == 0  # flip is off by default
+
+
+# ------------------------------------------------------------------------------------ rulings
+def test_rulings_find_a_tables_borders_and_no_rule_in_plain_text(prep, font_file):
+    page, em = contract_page(font_file, seed=3)
+    table = with_table(page, em, font_file)
+    # A faint copier: the rules lightened to grey and blurred, as in a second-generation copy.
+    faint = cv2.GaussianBlur(np.asarray(table), (5, 5), 1.2)
+    faint = np.where(faint < 128, faint // 2 + 90, faint).astype(np.uint8)
+    for img in (scan(table), faint):
+        hs, vs = prep.rulings(img)
+        w, h = table.size
+        x0, x1 = round(w * 0.12), round(w * 0.88)
+        assert len(vs) == 5 and abs(vs[0][0] - x0) < 4 and abs(vs[-1][0] - x1) < 4
+        full = [r for r in hs if r[2] - r[1] > 0.7 * (x1 - x0)]
+        assert len(full) == 7
+    hs, vs = prep.rulings(scan(page))
+    assert vs == [] and all(r[2] - r[1] < 0.2 * page.width for r in hs)

@@ -92,6 +92,9 @@ def test_item_labels_read_as_long_vowel_or_katakana_are_put_right():
     assert texts([frag("ーアクセス制御のための", 200, 300), margin])[0] == "一\u3000アクセス制御のための"
     assert texts([frag("ニ作業場所等の入退管理", 200, 300), margin])[0] == "二作業場所等の入退管理"
     assert texts([frag("ニーズに応じ", 200, 300), margin])[0] == "ニーズに応じ"
+    # ー continuing a katakana word wrapped at the line's end is the long vowel.
+    got = texts([frag("三\u3000不正アクセス防止をはじめとするサイバ", 200, 300), frag("ーセキュリティ水準の確保", 200, 370)])
+    assert got[1] == "ーセキュリティ水準の確保"
 
 
 def test_the_first_item_label_the_engine_lost_is_put_back_by_position():
@@ -107,6 +110,14 @@ def test_the_first_item_label_the_engine_lost_is_put_back_by_position():
     # A list that has its 一 is left alone; text at the margin is not an item's.
     assert texts([lines[0], frag("一\u3000アクセス制御", 200, 370), lines[3]])[1] == "一\u3000アクセス制御"
     assert texts([lines[0], frag("乙は、次に掲げる", 200, 370), lines[3]])[1] == "乙は、次に掲げる"
+
+
+def test_a_full_stop_wrapped_to_the_start_of_a_line_and_read_as_o_is_a_full_stop():
+    small = Fragment("o", (210.0,), (0.9,), (200, 392, 220, 412))  # a 。's box: low in its line, small
+    got = texts([frag("乙は、返還しなければならな", 200, 300), small, frag("2\u3000前項の", 200, 440)])
+    assert got == ["乙は、返還しなければならな", "。", "2\u3000前項の"]
+    # A full-size O is a letter.
+    assert texts([Fragment("O", (220.0,), (0.9,), (200, 300, 240, 344))]) == ["O"]
 
 
 def test_vertical_writing_is_read_column_by_column_right_to_left():
@@ -145,12 +156,25 @@ def test_confusable_characters_the_engine_doubted_are_misreadings():
 
 
 def test_a_character_the_engine_itself_also_guessed_is_a_misreading():
-    # 措置 read 措量 at 0.6 with 置 as the engine's second guess: no table needed.
-    read = REF.replace("措置", "措量")
-    k = read.index("量")
-    assert judge_ocr(read, {k: 0.6}, {k: "置畳"}) == (True, ["置→量"])
-    # The same doubt without that guess, and 置/量 in no table: a change.
+    # 措置 read 装置 (a word too) at 0.6 with 措 as the engine's second guess: no table needed.
+    read = REF.replace("措置", "装置")
+    k = read.index("装")
+    assert judge_ocr(read, {k: 0.6}, {k: "措畳"}) == (True, ["措→装"])
+    # The same doubt without that guess, and 措/装 in no table: a change.
     assert judge_ocr(read, {k: 0.6}, {k: "星"})[0] is False
+
+
+@pytest.mark.parametrize("word, read", [("措置", "措量"), ("防止", "防正"), ("講じ", "購じ"), ("個人", "個入")])
+def test_a_kanji_misread_into_no_word_is_a_misreading_at_any_confidence(word, read):
+    assert word in REF and judge_ocr(REF.replace(word, read), {})[0]
+
+
+@pytest.mark.parametrize(
+    "ref_word, read",
+    [("毀損", "破損"), ("漏えい", "漏れ")],  # other words: changes, however OCR'd
+)
+def test_a_kanji_read_into_another_word_is_a_change(ref_word, read):
+    assert not judge_ocr(REF.replace(ref_word, read), {})[0]
 
 
 def test_the_same_confusion_read_with_confidence_is_a_change():

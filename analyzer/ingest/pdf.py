@@ -237,6 +237,7 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr=None, on_pa
             raw_pages[i] = []
         if scanned and ocr is not None and unavailable is None:
             ocr_results = _ocr(pdf, scanned, path, name, ocr, on_page)
+            ocr_results = _without_running_heads(ocr_results)
             for i, result in ocr_results.items():
                 raw_pages[i] = [ln.text for ln in result.lines]
         image_pages = [i + 1 for i in scanned if i not in ocr_results]
@@ -292,6 +293,26 @@ def _ocr(pdf, pages: list[int], path: Path, name: str, options, on_page=None) ->
         )
     except RuntimeError as exc:  # Tesseract's timeout
         raise DocumentTimeout(name, f"OCR が時間制限を超えました / OCR timed out: {exc}") from exc
+
+
+# A line among the first lines of an OCR'd page that was among the first lines of an earlier
+# page is a running head (the annex title, a table's header row repeated on every page), as the
+# digital reader drops by recurrence (layout.py): kept where it first appears.
+RUNNING_HEAD_LINES = 6
+
+
+def _without_running_heads(results: dict) -> dict:
+    from dataclasses import replace
+
+    seen: set[str] = set()
+    out = {}
+    for i in sorted(results):
+        result = results[i]
+        head = ["".join(ln.text.split()) for ln in result.lines[:RUNNING_HEAD_LINES]]
+        keep = [ln for k, ln in enumerate(result.lines) if k >= RUNNING_HEAD_LINES or head[k] not in seen]
+        seen.update(head)
+        out[i] = replace(result, lines=tuple(keep))
+    return out
 
 
 def _doubts(result, offset: int) -> tuple[tuple[int, float, str], ...]:

@@ -24,6 +24,7 @@ class Token:
     pos: tuple[str, ...]
     begin: int  # offsets into the tokenized string
     end: int
+    oov: bool = False  # not in the dictionary (Sudachi made it up from the characters)
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +58,8 @@ def tokenize(text: str) -> list[Token]:
     for base, chunk in _chunks(text):
         for m in tok.tokenize(chunk):
             out.append(
-                Token(m.surface(), m.normalized_form(), tuple(m.part_of_speech()), base + m.begin(), base + m.end())
+                Token(m.surface(), m.normalized_form(), tuple(m.part_of_speech()), base + m.begin(), base + m.end(),
+                      m.is_oov())
             )
     return out
 

@@ -126,15 +126,23 @@ def _space_after_label(part: _Part) -> None:
 
 
 # An item label 一/二 at the start of a line read as the long vowel ー or katakana ニ: no word
-# begins with ー, and a line beginning with ニ before anything but katakana (ニーズ) is an item.
+# begins with ー (unless the line before ends inside a katakana word, 「サイバ」「ーセキュリティ」),
+# and a line beginning with ニ before anything but katakana (ニーズ) is an item.
 _KATAKANA = re.compile(r"[\u30a0-\u30ffｦ-ﾟ]")
 
 
-def _repair_item(part: _Part) -> None:
-    text = part.text
-    if len(text) > 1 and (text[0] == "ー" or (text[0] == "ニ" and not _KATAKANA.match(text[1]))):
-        part.text = {"ー": "一", "ニ": "二"}[text[0]] + text[1:]
-        part.probs[0] = REPAIRED_CONFIDENCE
+def repair_items(lines: list[OcrLine]) -> list[OcrLine]:
+    out: list[OcrLine] = []
+    for line in lines:
+        text = line.text
+        after_katakana = bool(out) and bool(_KATAKANA.match(out[-1].text[-1:]))
+        if len(text) > 1 and ((text[0] == "ー" and not after_katakana) or (text[0] == "ニ" and not _KATAKANA.match(text[1]))):
+            part = _Part({"ー": "一", "ニ": "二"}[text[0]] + text[1:], [], [REPAIRED_CONFIDENCE, *line.confidences[1:]],
+                         *line.box, list(line.alternatives or [""] * len(text)))
+            _space_after_label(part)
+            line = OcrLine(part.text, tuple(part.probs), line.box, tuple(part.alts))
+        out.append(line)
+    return out
 
 
 def _repair_label(part: _Part, at_margin: bool) -> None:
@@ -186,10 +194,10 @@ ROW_RULE_SPAN = 0.8
 
 def _table(fragments: list[Fragment], rules: tuple[list[Rule], list[Rule]]):
     """The fragments inside a ruled table grouped by cell, row by row and left to right, with
-    the table's top and bottom; None when the page has no table (two column borders and two
-    row borders at least)."""
+    the table's top and bottom; None when the page has no table (three column borders — two
+    columns, or a box is just a box — and two row borders at least)."""
     hs, vs = rules
-    if len(vs) < 2 or len(hs) < 2:
+    if len(vs) < 3 or len(hs) < 2:
         return None
     left, right = min(v[0] for v in vs), max(v[0] for v in vs)
     top, bottom = min(v[1] for v in vs), max(v[2] for v in vs)
@@ -240,12 +248,26 @@ def build_lines(
     margin = min(f.box[0] for f in horizontal)
     lines = [_finish(p, margin, height) for p in _parts(horizontal, height)]
     lines = [ln for ln in lines if ln.text.strip() and not (page_height and _furniture(ln, page_height))]
-    return restore_first_labels(lines, height)
+    return restore_first_labels(repair_items(lines), height)
+
+
+# A small round mark alone is a 。 pushed to the start of a line (禁則: a 。 never starts a line
+# in typesetting, but a clerk's word processor wraps it there), which the recognizer reads as a
+# Latin o or 0: box at most this share of the line height.
+FULL_STOP_HEIGHT = 0.6
+_FULL_STOP_LIKE = set("oO0°○〇。")
+
+
+def _full_stop(f: Fragment, height: float) -> Fragment:
+    if f.text in _FULL_STOP_LIKE and f.box[3] - f.box[1] <= FULL_STOP_HEIGHT * height:
+        return Fragment("。", f.xs, f.probs, f.box, f.vertical, f.alternatives)
+    return f
 
 
 def _parts(horizontal: list[Fragment], height: float) -> list[_Part]:
     """The printed lines (and cells, at wide gaps) of the fragments, top to bottom, left to right."""
     out: list[_Part] = []
+    horizontal = [_full_stop(f, height) for f in horizontal]
     for band in _bands(horizontal):
         cur: _Part | None = None
         for f in band:
@@ -305,12 +327,11 @@ def _cell_lines(fragments: list[Fragment], left: float, right: float) -> list[Oc
                 prev.x1 = part.x1  # where the last printed line ends decides the next join
                 continue
         joined.append(part)
-    return [ln for ln in (_finish(p, margin, height) for p in joined) if ln.text.strip()]
+    return repair_items([ln for ln in (_finish(p, margin, height) for p in joined) if ln.text.strip()])
 
 
 def _mend(part: _Part, margin: float, height: float) -> None:
     _repair_label(part, part.x0 - margin < 1.5 * height)
-    _repair_item(part)
     _space_after_label(part)
 
 
