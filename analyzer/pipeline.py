@@ -210,7 +210,7 @@ def check_documents(
         findings.extend(findings_for(ctx, result, ref))
     findings.extend(obsolete_content_findings(ctx))
     coverage = contract_coverage(contract, library, settings)
-    findings.extend(coverage_findings(coverage))
+    findings.extend(coverage_findings(coverage, any(p.confidence < settings.ocr_poor_confidence for p in ocr)))
     notes += _ocr_note(ocr) + [n for d in documents for n in d.notes]
     if not matches:
         notes.insert(0, "特記事項の条項が見つかりません（添付漏れ・別ファイルの可能性） / no 特記事項 clause was found in these files")

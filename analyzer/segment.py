@@ -34,6 +34,10 @@ _NOT_AFTER_BARE = set("項号章節款目者回次期位部編表款")
 _NOT_AFTER_JO = set("のにをがでとへや及又若並から")
 
 _PARAGRAPH = re.compile(rf"(?P<num>[0-9０-９]{{1,2}}){_SP}+(?=\S)")
+# A paragraph number with its space lost (OCR, or a clerk's typing): 「2前項の規定は」 after a
+# finished sentence, when 2 is the next paragraph number. Not before a counter or unit, so the
+# wrapped rest 「2項において」「15年」 of a sentence is never a paragraph.
+_PARAGRAPH_TIGHT = re.compile(r"(?P<num>[0-9０-９]{1,2})(?=[^\s0-9０-９項号条章節款目日月年回件名人時分秒円倍割％%.．、，,)）〕」』])")
 # A bracketed or enclosed label ends by itself, so 「(1)前項に…」 needs no space after it.
 _PARAGRAPH_PAREN = re.compile(rf"[(（]{_SP}*(?P<num>[0-9０-９]{{1,2}}){_SP}*[)）]{_SP}*(?=\S)")
 _ITEM = re.compile(
@@ -319,6 +323,8 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
         if para is None and not in_paren_list:
             # 「（２）乙は、…」: paragraphs numbered in brackets, where no (1) item list is open
             para = _PARAGRAPH_PAREN.match(text)
+        if para is None and ends_sentence:
+            para = _PARAGRAPH_TIGHT.match(text)
         after_items = current.item_seq is not None  # items often end without 。
         # The next number and a full-width space: a paragraph even when the line before lost its
         # 。 (OCR drops a line-final 。; running text never breaks before 「3　」).
@@ -379,6 +385,9 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
     return clauses
 
 
+_KANJI_KEY = item_key("一")[0]
+
+
 def _split_inline_items(text: str, start: int, end: int, line_start: int, key: tuple[str, int]):
     """Spans of an item line, split where the next items follow on the same line (「三 … 四 …」)."""
     pos = start
@@ -391,6 +400,12 @@ def _split_inline_items(text: str, start: int, end: int, line_start: int, key: t
             if k == (key[0], key[1] + 1):
                 nxt = m
                 break
+        if nxt is None and key[0] == _KANJI_KEY and key[1] < 10:
+            # The spaces lost (OCR: 「確保四その他」): the next kanji numeral before kana, never
+            # inside a number or a word (四半期, 第四).
+            label = "一二三四五六七八九十"[key[1]]
+            nxt = re.search(rf"(?<=[^\s〇一二三四五六七八九十百第])(?P<label>{label})(?=[ぁ-んァ-ヶ])",
+                            text[pos - line_start : end - line_start])
         if nxt is None:
             yield Span(pos, end), key
             return

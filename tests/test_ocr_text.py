@@ -63,7 +63,8 @@ def test_the_space_a_recogniser_drops_after_a_label_is_put_back_where_the_page_s
 
 @pytest.mark.parametrize(
     "read, expected",
-    [("2乙は、前項の", "2\u3000乙は、前項の"), ("ア氏名", "ア\u3000氏名"), ("三不正アクセス", "三不正アクセス"),
+    [("2乙は、前項の", "2\u3000乙は、前項の"), ("第1乙は、", "第1\u3000乙は、"), ("ア氏名", "ア\u3000氏名"),
+     ("三不正アクセス", "三不正アクセス"),
      ("アクセス制御", "アクセス制御"), ("一部を", "一部を")],
 )
 def test_a_label_whose_shape_ends_it_gets_its_space_without_a_gap(read, expected):
@@ -95,6 +96,9 @@ def test_item_labels_read_as_long_vowel_or_katakana_are_put_right():
     # ー continuing a katakana word wrapped at the line's end is the long vowel.
     got = texts([frag("三\u3000不正アクセス防止をはじめとするサイバ", 200, 300), frag("ーセキュリティ水準の確保", 200, 370)])
     assert got[1] == "ーセキュリティ水準の確保"
+    # The same ー read as the kanji 一 (which would take a label's space before katakana).
+    got = texts([frag("基幹的なサ", 200, 300), frag("一バ等の機器", 200, 370)])
+    assert got[1] == "ーバ等の機器"
 
 
 def test_the_first_item_label_the_engine_lost_is_put_back_by_position():

@@ -102,7 +102,7 @@ def _pitch(xs: list[float]) -> float:
 # that begins every paragraph (「2乙は」); no word of a clause starts so.
 _FUSED_LABEL = re.compile(
     r"^(?:[アイウエオカキクケコサシスセソ](?=[\u3400-\u9fff])|[一二三四五六七八九十]{1,3}(?=[\u30a1-\u30fa])"
-    rf"|{_NUM}(?=[甲乙丙]))"
+    rf"|(?:第{_NUM}条?|{_NUM})(?=[甲乙丙]))"
 )
 
 
@@ -136,7 +136,14 @@ def repair_items(lines: list[OcrLine]) -> list[OcrLine]:
     for line in lines:
         text = line.text
         after_katakana = bool(out) and bool(_KATAKANA.match(out[-1].text[-1:]))
-        if len(text) > 1 and ((text[0] == "ー" and not after_katakana) or (text[0] == "ニ" and not _KATAKANA.match(text[1]))):
+        rest = text[1:].lstrip(" \u3000")
+        if after_katakana and text[:1] in "一ー" and _KATAKANA.match(rest[:1]):
+            # The long vowel of a katakana word wrapped at the line's end (「サ」「ーバ」), even
+            # where OCR read it as the kanji 一 and a label's space was put after it.
+            cut = len(text) - len(rest)
+            line = OcrLine("ー" + rest, (REPAIRED_CONFIDENCE, *line.confidences[cut:]), line.box,
+                           ("", *line.alternatives[cut:]) if line.alternatives else ())
+        elif len(text) > 1 and ((text[0] == "ー" and not after_katakana) or (text[0] == "ニ" and not _KATAKANA.match(text[1]))):
             part = _Part({"ー": "一", "ニ": "二"}[text[0]] + text[1:], [], [REPAIRED_CONFIDENCE, *line.confidences[1:]],
                          *line.box, list(line.alternatives or [""] * len(text)))
             _space_after_label(part)
