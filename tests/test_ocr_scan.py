@@ -7,7 +7,6 @@ seal over the text, a page upside down. PP-OCR runs for real (the ocr extra).
 from __future__ import annotations
 
 import json
-import os
 import random
 import stat
 from pathlib import Path
@@ -134,7 +133,7 @@ def test_ocr_turns_an_upside_down_and_a_sideways_page_upright(tmp_path, capsys, 
 
 
 def test_a_page_ocr_cannot_read_gives_review_never_missing(tmp_path, capsys, ocr_ready):
-    from PIL import Image, ImageFilter
+    from PIL import ImageFilter
 
     pages = _page_images(_annex(), ocr_ready)
     # The second page photocopied to mush: no article on it can be read.
@@ -190,5 +189,24 @@ def test_scan_ocr_reports_and_summarises_the_pages_read_by_ocr(tmp_path, ocr_rea
     assert int(row["ocr_pages"]) == len(report["ocr"]["pages"]) and float(row["ocr_confidence"]) > 0.9
     html = (out / "summary.html").read_text("utf-8")
     assert "OCR で読んだ契約" in html and "R07-001" in html
-    # A re-judge after a reference change OCRs nothing again: the text is in the store.
-    assert os.listdir(tmp_path / "ocr-cache")
+    # The store keeps the OCR text with its doubts: a new reference version re-judges every
+    # contract from it, OCR'ing no page again (the cache is gone too).
+    import shutil
+
+    import analyzer.ingest.ocr as ocr
+
+    shutil.rmtree(tmp_path / "ocr-cache")
+    library = tmp_path / "library"
+    src = Path(__file__).resolve().parents[1] / "reference_clauses" / "fukuoka-pref" / "2023-10-10.toml"
+    (library / "fukuoka-pref").mkdir(parents=True)
+    text = src.read_text("utf-8").replace('version = "2023-10-10"', 'version = "2026-04-01"').replace(
+        "effective = 2023-10-10", "effective = 2026-04-01")
+    (library / "fukuoka-pref" / "2026-04-01.toml").write_text(text, "utf-8")
+    real = ocr.read_image
+    ocr.read_image = lambda *a, **k: (_ for _ in ()).throw(AssertionError("a stored page was OCR'd again"))
+    try:
+        again = scan_archive(archive, db=db, out=out, jobs=1, ingest=ingest, library_dirs=[library])
+    finally:
+        ocr.read_image = real
+    assert again.rejudged == 2 and again.statuses == {"ok": 2}
+    assert json.loads((out / "contracts" / "R07-001.json").read_text("utf-8"))["reference"]["version"] == "2026-04-01"

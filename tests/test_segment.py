@@ -114,3 +114,37 @@ def test_segment_heading_forms(text, heading, body):
     full = "前文。\n" + text
     assert clause.heading == heading
     assert full[clause.spans[0].start : clause.spans[-1].end] == body
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    [clause] = segment_document(Document("t.txt", "txt", text))
+    return [["".join(text[s.start : s.end] for s in para)] for para in clause.paragraphs]
+
+
+@pytest.mark.parametrize(
+    "text, paragraphs",
+    [
+        # The space after a paragraph number lost (OCR, typing), after a finished sentence.
+        ("第7　乙は、複製してはならない。\n2前項の規定は、送付について準用する。\n",
+         [["乙は、複製してはならない。"], ["前項の規定は、送付について準用する。"]]),
+        # The next number and a full-width space open a paragraph after a line that lost its 。.
+        ("第7　乙は、複製してはならない。\n2\u3000前項の規定は、準用する\n3\u3000乙は、措置を講じる。\n",
+         [["乙は、複製してはならない。"], ["前項の規定は、準用する"], ["乙は、措置を講じる。"]]),
+        # A wrapped rest of a sentence starting with a number and a counter stays in it.
+        ("第7　乙は、前2項の規定及び同条第\n2項において準用する。\n",
+         [["乙は、前2項の規定及び同条第2項において準用する。"]]),
+    ],
+)
+def test_segment_paragraph_numbers_whose_space_or_full_stop_was_lost(text, paragraphs):
+    assert _paragraphs(text) == paragraphs
+
+
+def test_segment_item_list_survives_a_lost_comma_and_inline_items_without_spaces():
+    # 「、バックアップ」 lost its 、 at the line start: the list goes on to 三 and 四; 「確保四その他」
+    # lost the spaces around the inline item 四.
+    text = ("第10　乙は、次の措置を講じなければならない。\n一\u3000アクセス制御\n二\u3000入退管理（台数管理を含む。）\n"
+            "バックアップ記録の作成ほか\n三\u3000サイバーセキュリティ水準の確保四その他必要な措置\n")
+    [clause] = segment_document(Document("t.txt", "txt", text))
+    spans = ["".join(text[s.start : s.end]) for para in clause.paragraphs for s in para]
+    assert "三" not in "".join(spans) and "四" not in "".join(spans)
+    assert spans[-2:] == ["サイバーセキュリティ水準の確保", "その他必要な措置"]

@@ -10,7 +10,6 @@ misreading (a lone low-confidence 且 where the reference has 乙) from a real c
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,7 +36,6 @@ class OcrResult:
     engine: str
     rotation: int = 0  # quarter turns (degrees) applied to make the text upright
     skew: float = 0.0  # degrees the page was turned back by
-    seconds: float = 0.0
 
     @property
     def confidence(self) -> float:
@@ -87,7 +85,6 @@ def read_image(image, engine: str = DEFAULT_ENGINE, lang: str = "jpn", steps: di
     """
     from . import prepare as prep
 
-    started = time.perf_counter()
     steps = PREPARE | (steps or {})
     prepared = prep.prepare(image, **steps)
     img, rotation = prepared.image, prepared.rotation
@@ -113,7 +110,7 @@ def read_image(image, engine: str = DEFAULT_ENGINE, lang: str = "jpn", steps: di
             boxes = ppocr.detect(img)
         lines = build_lines(ppocr.read(img, boxes), img.shape[0], prep.rulings(img))
     lines = [ln for ln in lines if _legible(ln)]
-    return OcrResult(tuple(lines), engine, rotation, prepared.skew, time.perf_counter() - started)
+    return OcrResult(tuple(lines), engine, rotation, prepared.skew)
 
 
 # Lines recognised to compare two readings of a page (the longest boxes).
