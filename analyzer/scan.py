@@ -28,7 +28,7 @@ from . import __version__
 from .archive import ContractSpec, read_archive
 from .errors import DocumentError, ErrorCode, OutputError, UsageError
 from .files import ensure_writable, output_error, write_atomic
-from .ingest import IngestOptions
+from .ingest import IngestOptions, file_digest
 from .model import Document, Report
 from .store import DEFAULT_DB, FileRecord, Store
 
@@ -78,14 +78,6 @@ class ScanResult:
 # ---------------------------------------------------------------- inputs
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def reference_fingerprint(library_dirs: Sequence[Path] = ()) -> tuple[str, list[str]]:
     """A hash of the tool version, the settings and every reference file; and the "set@version" list.
 
@@ -121,7 +113,7 @@ def file_record(path: Path, rel: str) -> FileRecord:
     instead of a digest: the worker then reports it (error code ``corrupt``), the scan goes on."""
     try:
         st = path.stat()
-        return FileRecord(rel, sha256_file(path), st.st_size, st.st_mtime)
+        return FileRecord(rel, file_digest(path), st.st_size, st.st_mtime)
     except OSError as exc:
         return FileRecord(rel, f"unreadable:{type(exc).__name__}", -1, 0.0)
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from analyzer.archive import read_archive
 from analyzer.evaluate import KINDS, evaluate_archive, load_labels
-from analyzer.ingest import IngestOptions
+from analyzer.ingest import IngestOptions, file_digest
 from analyzer.ingest import ocr as ocr_stage
 from analyzer.ingest.ocr import cache as ocr_cache
 from analyzer.ja.textmap import MappedText
@@ -71,7 +71,7 @@ def ocr_corpus(root: Path, engine: str, dpi: int, steps: dict, cache_dir: Path, 
             if path.suffix.lower() != ".pdf":
                 continue
             pdf = pdfium.PdfDocument(str(path))
-            digest = ocr_cache.file_digest(path)
+            digest = file_digest(path)
             for i in range(len(pdf)):
                 if pdf[i].get_textpage().count_chars() > 20:
                     continue
@@ -138,7 +138,7 @@ def confidences(root: Path, engine: str, cache_dir: Path, limit: int | None) -> 
             continue
         ref_text = _fold("".join(c.text for c in sets[ref_id].version(version or None).clauses))
         for path in spec.files:
-            digest = ocr_cache.file_digest(path)
+            digest = file_digest(path)
             n = len(pdfium.PdfDocument(str(path)))
             for i in range(n):
                 result = cache.get(digest, engine, "jpn", i)

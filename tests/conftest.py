@@ -23,6 +23,17 @@ FONT_FILES = (
 )
 
 
+def load_script(relpath: str, name: str):
+    """A script of the repository (benchmarks/…/generate.py) imported as module ``name``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / relpath)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(module)
+    return module
+
+
 def in_ci() -> bool:
     """CI=true (GitHub Actions and .ci/run set it): a missing program is a broken CI, not a skip."""
     return os.environ.get("CI", "").strip().lower() == "true"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import importlib.util
 import json
 import shutil
 import sys
@@ -19,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import EVAL_FIGURES
+from conftest import EVAL_FIGURES, load_script
 
 import analyzer.evaluate as evaluate
 import analyzer.metadata as metadata
@@ -76,11 +75,7 @@ LAYOUT_F1_GATE = 0.97  # issue 15: the second corpus (page layouts), F1 per kind
 def test_eval_layout_corpus_meets_the_gate(tmp_path):
     # A second generator, independent of corpus/generate.py: Word tables, numbering other than 第N,
     # ruled PDF tables, margins, headers and watermarks, rotated pages, two columns (issue 15).
-    spec = importlib.util.spec_from_file_location("layout_corpus", ROOT / "benchmarks" / "layouts" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(module)
-    module.generate(tmp_path / "layouts", seed=1)
+    load_script("benchmarks/layouts/generate.py", "layout_corpus").generate(tmp_path / "layouts", seed=1)
     result = evaluate_archive(tmp_path / "layouts")
     data = result.to_json()
     EVAL_FIGURES.append(("layouts (benchmarks/layouts, seed 1)", data))
@@ -103,11 +98,7 @@ def test_eval_scanned_corpus_read_by_ocr_meets_the_gate(tmp_path, require_progra
     require_program("japanese-font")  # pdfium draws the generator's non-embedded font with it
     from analyzer.ingest import IngestOptions
 
-    spec = importlib.util.spec_from_file_location("scan_corpus", ROOT / "benchmarks" / "scans" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    module.generate(tmp_path / "scans", seed=1, small=True)
+    load_script("benchmarks/scans/generate.py", "scan_corpus").generate(tmp_path / "scans", seed=1, small=True)
     result = evaluate_archive(tmp_path / "scans", ingest=IngestOptions(ocr=True, ocr_jobs=2))
     data = result.to_json()
     EVAL_FIGURES.append(("scans read by OCR (benchmarks/scans --small, seed 1)", data))

@@ -5,28 +5,19 @@ No eval gate here: the readers it exercises are being rewritten (issue 15 item 4
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 import tomllib
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 pytest.importorskip("reportlab")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("layout_corpus", ROOT / "benchmarks/layouts/generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load()
+gen = load_script("benchmarks/layouts/generate.py", "layout_corpus")
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,13 @@ enough contracts, seals that a reader can find by colour. No eval gate here.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import random
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 pytest.importorskip("reportlab")
 np = pytest.importorskip("numpy")
@@ -23,15 +22,7 @@ import pypdfium2.raw as pdfium_c  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("scan_corpus", ROOT / "benchmarks/scans/generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load()
+gen = load_script("benchmarks/scans/generate.py", "scan_corpus")
 
 
 @pytest.fixture(scope="module")

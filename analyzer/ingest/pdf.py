@@ -282,8 +282,9 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr=None, on_pa
 
 def _ocr(pdf, pages: list[int], path: Path, name: str, options, on_page=None) -> dict:
     """OCR of the scanned ``pages``, through the cache when the options give one."""
+    from . import file_digest
     from .ocr import read_pdf_pages
-    from .ocr.cache import OcrCache, file_digest
+    from .ocr.cache import OcrCache
 
     cache = OcrCache(options.ocr_cache) if options.ocr_cache else None
     digest = file_digest(path) if cache is not None else None

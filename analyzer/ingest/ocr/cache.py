@@ -31,14 +31,6 @@ def default_dir() -> Path:
     return Path(base) / "tokki" / "ocr"
 
 
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _stage_key(engine: str, lang: str) -> str:
     from .. import ocr as stage  # read at call time: benchmarks vary them
 
