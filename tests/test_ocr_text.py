@@ -64,7 +64,7 @@ def test_the_space_a_recogniser_drops_after_a_label_is_put_back_where_the_page_s
 @pytest.mark.parametrize(
     "read, expected",
     [("2乙は、前項の", "2\u3000乙は、前項の"), ("第1乙は、", "第1\u3000乙は、"), ("ア氏名", "ア\u3000氏名"),
-     ("三不正アクセス", "三不正アクセス"),
+     ("三不正アクセス", "三不正アクセス"), ("2、乙は、", "2\u3000乙は、"),
      ("アクセス制御", "アクセス制御"), ("一部を", "一部を")],
 )
 def test_a_label_whose_shape_ends_it_gets_its_space_without_a_gap(read, expected):

@@ -114,6 +114,10 @@ def _space_after_label(part: _Part) -> None:
     if not m or m.end() >= len(text) or text[m.end()] in " \u3000":
         return
     k = m.end()
+    if text[k] in "、,，" and text[k + 1 : k + 2] in ("甲", "乙"):
+        # Speckle in the label's space read as a comma (「2、乙は」): the space it was.
+        part.text = text[:k] + "\u3000" + text[k + 1 :]
+        return
     pitch = _pitch(xs) if len(xs) == len(text) else 0.0
     gap = pitch and xs[k] - xs[k - 1] > LABEL_PITCH * pitch
     fused = _FUSED_LABEL.match(text)
@@ -131,22 +135,31 @@ def _space_after_label(part: _Part) -> None:
 _KATAKANA = re.compile(r"[\u30a0-\u30ffｦ-ﾟ]")
 
 
+def _repair_item(part: _Part, prev_text: str) -> None:
+    """The item label at the start of ``part`` put right, given the text of the line before."""
+    text = part.text
+    after_katakana = bool(_KATAKANA.match(prev_text[-1:]))
+    rest = text[1:].lstrip(" \u3000")
+    if after_katakana and text[:1] in "一ー" and _KATAKANA.match(rest[:1]):
+        # The long vowel of a katakana word wrapped at the line's end (「サ」「ーバ」), even
+        # where OCR read it as the kanji 一 and a label's space was put after it.
+        cut = len(text) - len(rest)
+        part.text = "ー" + rest
+        part.probs = [REPAIRED_CONFIDENCE, *part.probs[cut:]]
+        part.alts = ["", *part.alts[cut:]]
+        part.xs = part.xs[cut - 1 :] if len(part.xs) == len(text) else part.xs
+    elif len(text) > 1 and ((text[0] == "ー" and not after_katakana) or (text[0] == "ニ" and not _KATAKANA.match(text[1]))):
+        part.text = {"ー": "一", "ニ": "二"}[text[0]] + text[1:]
+        part.probs[0] = REPAIRED_CONFIDENCE
+        _space_after_label(part)
+
+
 def repair_items(lines: list[OcrLine]) -> list[OcrLine]:
     out: list[OcrLine] = []
     for line in lines:
-        text = line.text
-        after_katakana = bool(out) and bool(_KATAKANA.match(out[-1].text[-1:]))
-        rest = text[1:].lstrip(" \u3000")
-        if after_katakana and text[:1] in "一ー" and _KATAKANA.match(rest[:1]):
-            # The long vowel of a katakana word wrapped at the line's end (「サ」「ーバ」), even
-            # where OCR read it as the kanji 一 and a label's space was put after it.
-            cut = len(text) - len(rest)
-            line = OcrLine("ー" + rest, (REPAIRED_CONFIDENCE, *line.confidences[cut:]), line.box,
-                           ("", *line.alternatives[cut:]) if line.alternatives else ())
-        elif len(text) > 1 and ((text[0] == "ー" and not after_katakana) or (text[0] == "ニ" and not _KATAKANA.match(text[1]))):
-            part = _Part({"ー": "一", "ニ": "二"}[text[0]] + text[1:], [], [REPAIRED_CONFIDENCE, *line.confidences[1:]],
-                         *line.box, list(line.alternatives or [""] * len(text)))
-            _space_after_label(part)
+        part = _Part(line.text, [], list(line.confidences), *line.box, list(line.alternatives or [""] * len(line.text)))
+        _repair_item(part, out[-1].text if out else "")
+        if part.text != line.text:
             line = OcrLine(part.text, tuple(part.probs), line.box, tuple(part.alts))
         out.append(line)
     return out
@@ -218,12 +231,42 @@ def _table(fragments: list[Fragment], rules: tuple[list[Rule], list[Rule]]):
     from bisect import bisect_right
 
     for f in fragments:
-        cx, cy = f.box[0] + 1, (f.box[1] + f.box[3]) / 2
+        # The first character's centre: a detected box is padded past its cell's border.
+        cx, cy = (f.xs[0] if f.xs else f.box[0] + 1), (f.box[1] + f.box[3]) / 2
         if not (rows[0] <= cy <= rows[-1] and left - 5 <= cx <= right):
             outside.append(f)
             continue
         cells.setdefault((bisect_right(rows, cy), bisect_right(cols, cx)), []).append(f)
     return cells, outside, rows[0], rows[-1], cols
+
+
+_ROW_LABEL = re.compile(r"^(?P<dai>第?)(?P<num>[0-9０-９]{1,2})(?P<jo>条?)$")
+
+
+def _table_lines(cells: dict, bounds) -> list[OcrLine]:
+    """A table's lines, cell by cell, row by row. A row of an article table (第N in its first
+    cell) whose first cell OCR could not read (a seal over the label) gets the next number: the
+    row itself says an article is there."""
+    out: list[OcrLine] = []
+    rows = sorted({r for r, _ in cells})
+    last: re.Match | None = None
+    first_col = min((c for _, c in cells), default=0)
+    for r in rows:
+        row = {c: _cell_lines(frags, *bounds(c)) for (rr, c), frags in cells.items() if rr == r}
+        label_cell = row.get(first_col, [])
+        found = _ROW_LABEL.match(label_cell[0].text) if label_cell else None
+        others = [ln for c, lines in row.items() if c != first_col for ln in lines]
+        if found:
+            last = found
+        elif last is not None and not label_cell and others:
+            from ..ja.numerals import parse_number
+
+            n = parse_number(last["num"]) + 1
+            label = f"{last['dai']}{n}{last['jo']}"
+            row[first_col] = [OcrLine(label, (REPAIRED_CONFIDENCE,) * len(label), others[0].box, ("",) * len(label))]
+            last = _ROW_LABEL.match(label)
+        out += [ln for c in sorted(row) for ln in row[c]]
+    return out
 
 
 def build_lines(
@@ -246,7 +289,7 @@ def build_lines(
             return cols[c - 1] if c > 0 else 0.0, cols[c] if c < len(cols) else 1e9
         above = [f for f in outside if f.box[1] < top]
         below = [f for f in outside if f.box[1] >= top]
-        inside = [ln for (_, c), frags in sorted(cells.items()) for ln in _cell_lines(frags, *bounds(c))]
+        inside = _table_lines(cells, bounds)
         return build_lines(above, page_height) + inside + build_lines(below, page_height)
     horizontal = [f for f in fragments if not f.vertical]
     if not horizontal:
@@ -320,6 +363,7 @@ def _cell_lines(fragments: list[Fragment], left: float, right: float) -> list[Oc
     joined: list[_Part] = []
     for part in _parts(horizontal, height):
         _mend(part, margin, height)  # a label's space first: 「二作業」 opens an item, 「二　作業」
+        _repair_item(part, joined[-1].text if joined else "")
         if joined:
             prev = joined[-1]
             if prev.x1 < right - WRAP_REACH * height:
