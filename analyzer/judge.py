@@ -272,8 +272,9 @@ def ocr_repair(
     A misreading is one character read for another at a character the engine doubted (confidence
     below ``ocr_low_confidence``), where the reference's character is one of the engine's own other
     guesses there or a confusable pair of reference_clauses/settings.toml [ocr]; one kanji read for
-    another inside a word of the reference where what was read makes no word (措置 read 措量,
-    認識 read 認臓: Sudachi's dictionary has no such word, whatever the engine's confidence);
+    another (or two) inside a word of the reference where what was read makes no word (措置 read
+    措量 or 描量, 認識 read 認臓: Sudachi's dictionary has no such word, whatever the engine's
+    confidence);
     or a single dropped character next to a doubted one. Everything else is left as read, so a difference that
     carries meaning (できる/行う, 直ちに, a missing sentence) stays a change. Compared on the
     folded forms (width, spaces, party names), before any word normalization.
@@ -308,7 +309,8 @@ def ocr_repair(
         start = j - (i - word.begin)
         seen = got.text[start : start + len(word.surface)]
         differs = sum(a != b for a, b in zip(word.surface, seen))
-        return differs == 1 and (start, start + len(word.surface)) not in got_words
+        # One or two characters of the word (措置 read 描量): what was read must be no word.
+        return 1 <= differs <= 2 and (start, start + len(word.surface)) not in got_words
 
     pieces: list[tuple[str, int, int]] = []
     fixed: list[str] = []

@@ -22,6 +22,7 @@ Needs the ocr extra (and the tesseract extra and program for tesseract configura
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shutil
 import statistics
@@ -117,6 +118,13 @@ def evaluate(root: Path, engine: str, cache_dir: Path, limit: int | None):
             for f in s.files:
                 shutil.copy2(f, root_limited / f.name)
         (root_limited / "labels.json").write_text(json.dumps(keep, ensure_ascii=False), encoding="utf-8")
+        # The manifest's rows of those contracts (reference, 類型, signing date), as the full corpus has them.
+        with open(root / "manifest.csv", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        names = {f.name for s in specs for f in s.files}
+        kept = [rows[0]] + [r for r in rows[1:] if any(n in r[1] for n in names)]
+        with open(root_limited / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(kept)
     ingest = IngestOptions(ocr=True, ocr_engine=engine, ocr_cache=str(cache_dir))
     result = evaluate_archive(root_limited, ingest=ingest, on_report=on_report)
     return result, (statistics.mean(sims) if sims else 0.0), (otsu[1] / otsu[0] if otsu[0] else 1.0)

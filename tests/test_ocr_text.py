@@ -168,7 +168,7 @@ def test_a_character_the_engine_itself_also_guessed_is_a_misreading():
     assert judge_ocr(read, {k: 0.6}, {k: "星"})[0] is False
 
 
-@pytest.mark.parametrize("word, read", [("措置", "措量"), ("防止", "防正"), ("講じ", "購じ"), ("個人", "個入")])
+@pytest.mark.parametrize("word, read", [("措置", "措量"), ("措置", "描量"), ("防止", "防正"), ("講じ", "購じ"), ("個人", "個入")])
 def test_a_kanji_misread_into_no_word_is_a_misreading_at_any_confidence(word, read):
     assert word in REF and judge_ocr(REF.replace(word, read), {})[0]
 
