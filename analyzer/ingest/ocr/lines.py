@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from statistics import median
 
+from ...ja.numerals import parse_number
 from .ppocr import Fragment
 
 # Vertical overlap (share of the shorter box) for two fragments to be on one line.
@@ -259,8 +260,6 @@ def _table_lines(cells: dict, bounds) -> list[OcrLine]:
         if found:
             last = found
         elif last is not None and not label_cell and others:
-            from ..ja.numerals import parse_number
-
             n = parse_number(last["num"]) + 1
             label = f"{last['dai']}{n}{last['jo']}"
             row[first_col] = [OcrLine(label, (REPAIRED_CONFIDENCE,) * len(label), others[0].box, ("",) * len(label))]
