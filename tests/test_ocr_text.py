@@ -207,3 +207,18 @@ def test_a_dropped_character_next_to_a_doubted_one_is_a_misreading_but_not_one_t
 def test_a_change_that_carries_meaning_is_never_a_misreading_whatever_the_confidence(changed):
     same, _ = judge_ocr(changed, {i: 0.3 for i in range(len(changed))})
     assert not same
+
+
+def test_a_scanned_table_is_read_cell_by_cell_and_a_row_whose_label_a_seal_hid_gets_its_number():
+    # 条 | 見出し | 内容 with ruled borders; the heading of 第2 wraps in its narrow cell, and the
+    # seal over 第2 left its label cell unreadable.
+    hs = [(80.0, 50.0, 2000.0), (250.0, 50.0, 2000.0), (520.0, 50.0, 2000.0)]
+    vs = [(50.0, 80.0, 520.0), (250.0, 80.0, 520.0), (650.0, 80.0, 520.0), (2000.0, 80.0, 520.0)]
+    fragments = [
+        frag("第1", 80, 100), frag("基本的事項", 280, 100), frag("乙は、個人情報の保護の重要性を認識し、", 680, 100),
+        frag("この契約による事務を行う。", 680, 160),
+        frag("管理及び実施体", 280, 270), frag("制", 280, 330), frag("乙は、保有個人情報の適切な管理を確保する。", 680, 270),
+    ]
+    lines = [ln.text for ln in build_lines(fragments, 3508, (hs, vs))]
+    assert lines == ["第1", "基本的事項", "乙は、個人情報の保護の重要性を認識し、この契約による事務を行う。",
+                     "第2", "管理及び実施体制", "乙は、保有個人情報の適切な管理を確保する。"]
