@@ -340,6 +340,9 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             continue
 
         item = _ITEM.match(text) or _ITEM_ALONE.match(text)
+        if item is None and current.item_seq is not None and current.item_seq[0] == _KANJI_KEY and current.item_seq[1] < 10:
+            # The next kanji item with its space lost (OCR: 「二作業場所」), never a word (二重, 二者).
+            item = re.match(rf"(?P<label>{'一二三四五六七八九十'[current.item_seq[1]]}){_ITEM_TIGHT_NEXT}", text)
         key = item_key(item.group("label")) if item else None
         if key is not None:
             expected_next = current.item_seq is not None and key == (current.item_seq[0], current.item_seq[1] + 1)
@@ -386,6 +389,9 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
 
 
 _KANJI_KEY = item_key("一")[0]
+# What may follow a kanji item label whose space was lost: not a numeral, counter or the rest of a
+# word a numeral begins (二重, 二次, 二者, 二つ, 二人).
+_ITEM_TIGHT_NEXT = r"(?=[^\s〇一二三四五六七八九十百千万つ人者重次回件日月年時分秒倍割番号条項部通・、。])"
 
 
 def _split_inline_items(text: str, start: int, end: int, line_start: int, key: tuple[str, int]):

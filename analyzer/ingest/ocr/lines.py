@@ -302,13 +302,17 @@ def build_lines(
 
 # A small round mark alone is a 。 pushed to the start of a line (禁則: a 。 never starts a line
 # in typesetting, but a clerk's word processor wraps it there), which the recognizer reads as a
-# Latin o or 0: box at most this share of the line height.
-FULL_STOP_HEIGHT = 0.6
+# Latin o or 0: its detected box (padding included) at most this share of the line height high
+# and FULL_STOP_WIDTH wide (seen on benchmarks/scans: 30 × 24 px on 48-px lines; a capital O of
+# the same print is ~40 px high).
+FULL_STOP_HEIGHT = 0.7
+FULL_STOP_WIDTH = 0.6
 _FULL_STOP_LIKE = set("oO0°○〇。")
 
 
 def _full_stop(f: Fragment, height: float) -> Fragment:
-    if f.text in _FULL_STOP_LIKE and f.box[3] - f.box[1] <= FULL_STOP_HEIGHT * height:
+    x0, y0, x1, y1 = f.box
+    if f.text in _FULL_STOP_LIKE and y1 - y0 <= FULL_STOP_HEIGHT * height and x1 - x0 <= FULL_STOP_WIDTH * height:
         return Fragment("。", f.xs, f.probs, f.box, f.vertical, f.alternatives)
     return f
 
