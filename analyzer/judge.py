@@ -32,6 +32,7 @@ from .normalize import Comparable, fold_text, make_comparable, normalize_text
 from .ja import sudachi
 from .ja.textmap import MappedText
 from .settings import Settings
+from .segment import operative_spans
 from .strength import StrengthChange, compare_strength
 
 # Diff regions separated by at most this many equal characters are one change
@@ -275,12 +276,14 @@ def ocr_repair(
     another (or two) inside a word of the reference where what was read makes no word (措置 read
     措量 or 描量, 認識 read 認臓: Sudachi's dictionary has no such word, whatever the engine's
     confidence);
-    or a single dropped character next to a doubted one. Everything else is left as read, so a difference that
+    or a single dropped character next to a doubted one or whose loss leaves a word as no word. Everything else is left as read, so a difference that
     carries meaning (できる/行う, 直ちに, a missing sentence) stays a change. Compared on the
     folded forms (width, spaces, party names), before any word normalization.
     """
     low, ignored = settings.ocr_low_confidence, set(settings.ignored_chars)
-    ref = fold_text(MappedText.from_original(ref_text), settings).text
+    # The reference without its item labels (一, 二…), as the contract's matched text is.
+    ref_mt = MappedText.concat(MappedText.from_original(ref_text[sp.start : sp.end], sp.start) for sp in operative_spans(ref_text))
+    ref = fold_text(ref_mt, settings).text
     got = fold_text(read, settings)
 
     def doubt(j: int) -> tuple[float, str]:
@@ -312,6 +315,15 @@ def ocr_repair(
         # One or two characters of the word (措置 read 描量): what was read must be no word.
         return 1 <= differs <= 2 and (start, start + len(word.surface)) not in got_words
 
+    def dropped_no_word(i: int, j: int) -> bool:
+        """Reference character i, missing before got.text[j], leaves a kanji word as no word (措置 read 措)."""
+        word = next((t for t in ref_words if t.begin <= i < t.end), None)
+        if word is None or not sudachi.has_kanji(ref[i]):
+            return False
+        start = j - (i - word.begin)
+        rest = word.surface[: i - word.begin] + word.surface[i - word.begin + 1 :]
+        return got.text[start : start + len(rest)] == rest and (start, start + len(rest)) not in got_words
+
     pieces: list[tuple[str, int, int]] = []
     fixed: list[str] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, ref, got.text, autojunk=False).get_opcodes():
@@ -325,7 +337,7 @@ def ocr_repair(
                     r = e
                 pieces.append((r, j1 + k, j1 + k + 1))
         elif tag == "delete" and len(expected) == 1 and expected not in settings.ocr_never_dropped and (
-            doubted(j1 - 1) or doubted(j1)
+            doubted(j1 - 1) or doubted(j1) or dropped_no_word(i1, j1)
         ):
             fixed.append(f"{expected}→（脱落）")
             pieces.append((expected, j1, j1))
