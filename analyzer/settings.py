@@ -40,7 +40,7 @@ class Settings:
     docx_max_ratio: float = DEFAULT_DOCX_MAX_RATIO
     docx_max_members: int = DEFAULT_DOCX_MAX_MEMBERS
     # OCR-aware comparison ([ocr]): confusable character pairs, sorted within each pair.
-    ocr_confusions: frozenset[tuple[str, str]] = frozenset()
+    ocr_confusions: tuple[tuple[str, str], ...] = ()  # sorted: the settings' repr keys caches across processes
     ocr_low_confidence: float = 0.95
     ocr_never_dropped: str = ""
     ocr_poor_confidence: float = 0.80
@@ -93,7 +93,7 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def _ocr_settings(o: dict) -> dict:
-    pairs = frozenset(tuple(sorted(p)) for p in o.get("confusions", []))
+    pairs = tuple(sorted({tuple(sorted(p)) for p in o.get("confusions", [])}))
     if any(len(p) != 2 or len(p[0]) != 1 or len(p[1]) != 1 for p in pairs):
         raise ValueError("ocr.confusions: pairs of single characters")
     return {

@@ -23,7 +23,6 @@ from pathlib import Path
 from ..model import ClauseStatus
 from ..store import Store
 from .labels import clause_label
-from .text import STATUS_LABEL
 
 STATUS_COLUMNS = tuple(s.value for s in ClauseStatus)
 CSV_COLUMNS = (
@@ -35,6 +34,9 @@ CSV_COLUMNS = (
     # Pages read by OCR (--ocr) and their mean confidence; empty for a contract with a text layer.
     "ocr_pages", "ocr_confidence",
 )
+# Column heads of the clause counts in summary.html's contract table (short: the table is wide).
+STATUS_HEAD = {"current": "現行", "obsolete": "旧版", "modified": "変更", "missing": "欠落",
+               "not_applicable": "対象外", "review": "要確認"}
 CONTRACT_STATUS_LABEL = {
     "ok": "問題なし",
     "findings": "指摘あり",
@@ -399,7 +401,7 @@ def render_summary_html(fig: ArchiveFigures) -> str:
         share=_share,
         status_label=CONTRACT_STATUS_LABEL,
         status_columns=STATUS_COLUMNS,
-        status_short={s.value: label for s, label in STATUS_LABEL.items()},
+        status_short=STATUS_HEAD,
         superseded_signed_label=SUPERSEDED_SIGNED_LABEL,
         table1=_bars([("不備あり", fig.deficient), ("不備なし", judged - fig.deficient)], judged),
         table2=_bars([("最新の特記事項", fig.latest), ("旧版を使用", fig.outdated)], judged),
