@@ -391,6 +391,9 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
         expected = ref.wordings()[ref.accepted(ctx.tokutei)[0]]
         notes: tuple[str, ...] = ()
         poor = _poor_ocr_pages(ctx)
+        if not poor and not ctx.contract.clauses and any(p.ocr_confidence is not None for d in ctx.contract.documents for p in d.pages):
+            # Text read by OCR in which no numbered article was found: never "every clause missing".
+            poor = "番号のある条を読み取れません / no numbered article found in the OCR text"
         if status is ClauseStatus.MISSING and poor:
             # Not found on pages OCR could hardly read: it may be there, illegible to the engine.
             status = ClauseStatus.REVIEW

@@ -64,6 +64,7 @@ def test_the_space_a_recogniser_drops_after_a_label_is_put_back_where_the_page_s
 @pytest.mark.parametrize(
     "read, expected",
     [("2乙は、前項の", "2\u3000乙は、前項の"), ("第1乙は、", "第1\u3000乙は、"), ("ア氏名", "ア\u3000氏名"),
+     ("第1受託者は、", "第1\u3000受託者は、"), ("第12条の規定により", "第12条の規定により"), ("第2項において", "第2項において"),
      ("三不正アクセス", "三不正アクセス"), ("2、乙は、", "2\u3000乙は、"),
      ("アクセス制御", "アクセス制御"), ("一部を", "一部を")],
 )
@@ -222,3 +223,16 @@ def test_a_scanned_table_is_read_cell_by_cell_and_a_row_whose_label_a_seal_hid_g
     lines = [ln.text for ln in build_lines(fragments, 3508, (hs, vs))]
     assert lines == ["第1", "基本的事項", "乙は、個人情報の保護の重要性を認識し、この契約による事務を行う。",
                      "第2", "管理及び実施体制", "乙は、保有個人情報の適切な管理を確保する。"]
+
+
+def test_ocr_text_without_any_numbered_article_is_review_never_every_clause_missing():
+    from analyzer.model import Document, Page
+    from analyzer.pipeline import check_documents
+
+    text = "乙は、個人情報を適切に取り扱う。\nこの契約が終了した後も同様とする。"
+    doc = Document("scan.pdf", "pdf", text, (Page(1, 0, len(text), 0.99),))
+    report = check_documents([doc], files=["scan.pdf"], reference="fukuoka-pref")
+    assert {c.status.value for c in report.clauses} == {"review"}
+    # The same text typed (no OCR) is what it is: every clause missing.
+    typed = check_documents([Document("t.txt", "txt", text)], files=["t.txt"], reference="fukuoka-pref")
+    assert {c.status.value for c in typed.clauses} == {"missing"}

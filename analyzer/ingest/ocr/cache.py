@@ -23,7 +23,7 @@ from pathlib import Path
 from . import OcrResult
 
 # Bump when the text OCR produces for the same page changes (engine, preparation, lines).
-STAGE_VERSION = "2026-12-07.14"
+STAGE_VERSION = "2026-12-07.16"
 
 
 def default_dir() -> Path:

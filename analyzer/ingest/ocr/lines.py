@@ -103,7 +103,10 @@ def _pitch(xs: list[float]) -> float:
 # that begins every paragraph (「2乙は」); no word of a clause starts so.
 _FUSED_LABEL = re.compile(
     r"^(?:[アイウエオカキクケコサシスセソ](?=[\u3400-\u9fff])|[一二三四五六七八九十]{1,3}(?=[\u30a1-\u30fa])"
-    rf"|(?:第{_NUM}条?|{_NUM})(?=[甲乙丙]))"
+    rf"|{_NUM}(?=[甲乙丙])"
+    # 第N at a line's start before anything but what makes it a reference in running text
+    # (第2項, 第1号, 第12条の規定, 第3章): 「第1受託者は」「第2委託者は」.
+    rf"|第{_NUM}条?(?=[^\s0-9０-９項号章節款目者回次期位部編表のにをがでとへや及又若並か条、。,.）)]))"
 )
 
 

@@ -624,6 +624,9 @@ RULING_V = 1 / 40
 # speckled copy breaks it into pieces up to RULING_GAP apart (seen: 35 px at 300 dpi).
 RULING_MERGE = 12
 RULING_GAP = 80
+# A rule is at most this many pixels thick (per 300 dpi): printed 0.3–1 pt rules scan at 2–6 px,
+# blurred by a copier up to ~10; the grey border a skewed scan's rotation leaves is far wider.
+RULING_THICK = 16
 # A rule is this many grey levels darker than the paper's median all along its length. Measured
 # on benchmarks/scans: a thin rule of a faint second-generation copy is only ~25 levels darker
 # than its grey paper, while the minimum along an 88-px run of paper, grain and specks included,
@@ -644,6 +647,7 @@ def rulings(gray: np.ndarray) -> tuple[list[tuple[float, float, float]], list[tu
     h, w = inv.shape
     merge = max(4, round(RULING_MERGE * max(h, w) / 3508))
     gap = max(10, round(RULING_GAP * max(h, w) / 3508))
+    thick = max(6, round(RULING_THICK * max(h, w) / 3508))
     found: list[list[tuple[float, float, float]]] = []
     for length, kernel in ((max(25, round(w * RULING_H)), (1, 0)), (max(25, round(h * RULING_V)), (0, 1))):
         shape = (length, 1) if kernel == (1, 0) else (1, length)
@@ -652,6 +656,10 @@ def rulings(gray: np.ndarray) -> tuple[list[tuple[float, float, float]], list[tu
         n, _, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
         lines = []
         for x, y, bw, bh, _area in stats[1:n]:
+            # A rule is thin: a wide dark band is a shadow or the grey fill a scanner or a rotation
+            # put around the page, not a border of a cell.
+            if (bh if kernel == (1, 0) else bw) > thick:
+                continue
             if kernel == (1, 0):
                 lines.append((y + bh / 2, float(x), float(x + bw)))
             else:
