@@ -28,6 +28,12 @@ INSTALL_HINT = {
 }
 
 
+def mean_confidence(lines) -> float:
+    """Mean confidence of the characters (spaces aside) of ``lines``; 0 when there are none."""
+    probs = [p for ln in lines for c, p in zip(ln.text, ln.confidences) if not c.isspace()]
+    return sum(probs) / len(probs) if probs else 0.0
+
+
 @dataclass(frozen=True)
 class OcrResult:
     """What OCR read on one page."""
@@ -40,8 +46,7 @@ class OcrResult:
     @property
     def confidence(self) -> float:
         """Mean character confidence (0–1) of the page; 0 when nothing was read."""
-        probs = [p for ln in self.lines for c, p in zip(ln.text, ln.confidences) if not c.isspace()]
-        return sum(probs) / len(probs) if probs else 0.0
+        return mean_confidence(self.lines)
 
     def to_json(self) -> dict:
         return {
@@ -137,8 +142,7 @@ NOISE_LINE = 0.6
 
 
 def _legible(line: OcrLine) -> bool:
-    probs = [p for c, p in zip(line.text, line.confidences) if not c.isspace()]
-    return bool(probs) and sum(probs) / len(probs) >= NOISE_LINE
+    return mean_confidence([line]) >= NOISE_LINE
 
 
 # Preparation steps kept because they help (measured: benchmarks/bench_ocr.py, README).

@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from ...errors import OutputError
+from ...files import write_atomic
 from . import OcrResult
 
 # Bump when the text OCR produces for the same page changes (engine, preparation, lines).
@@ -58,9 +59,6 @@ class OcrCache:
         path = self._path(digest, engine, lang, page)
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ocr-", suffix=".tmp")  # 0600
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(result.to_json(), fh, ensure_ascii=False)
-            os.replace(tmp, path)
-        except OSError:
+            write_atomic(path, json.dumps(result.to_json(), ensure_ascii=False))  # mkstemp: 0600
+        except (OSError, OutputError):
             pass  # a cache that cannot be written costs time, never a result
