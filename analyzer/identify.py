@@ -23,8 +23,15 @@ from .settings import Settings, default_settings
 
 # Below this confidence tokki names no reference (the issue's "never a confident wrong answer").
 CONFIDENCE_FLOOR = 0.5
-# A lead smaller than this (in score) over another candidate with as many exact clauses is a tie.
+# A lead smaller than this (in score) over another candidate with as many exact clauses is a tie,
 TIE_MARGIN = 0.02
+# unless the contract's clauses, summed, are closer to the leader by at least this many clauses'
+# worth of score (0.5 × similarity + 0.5 × exact, the score before it is divided by the clause
+# count): two sets that share all but one phrase (福岡県 and its police: 「以下「番号利用法」
+# という。」 in 第1) are told apart by that clause alone even when OCR leaves no clause word for
+# word; 0.01 is ~6 characters of a 300-character clause. Sets that differ only where the
+# contract has no clause stay tied.
+TIE_EVIDENCE = 0.01
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,11 @@ class Candidate:
     score: float
     exact: int  # clauses carried word for word
     clauses: int
+    similarity: float = 0.0  # summed over the clauses: how close the contract is, in clauses
+
+    def lead_over(self, other: Candidate) -> float:
+        """By how many clauses' worth of score this candidate is closer to the contract."""
+        return 0.5 * (self.exact - other.exact) + 0.5 * (self.similarity - other.similarity)
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,7 @@ def _score(contract: ContractText, ref_set: ReferenceSet, version: ReferenceVers
         total += best
     n = len(version.clauses)
     score = 0.5 * exact / n + 0.5 * total / n
-    return Candidate(ref_set.id, version.version, score, exact, n)
+    return Candidate(ref_set.id, version.version, score, exact, n, total)
 
 
 def deciding_clauses(ref_set: ReferenceSet, version: str) -> tuple[str, ...]:
@@ -98,7 +110,7 @@ def rank_references(
     if not candidates or candidates[0].score <= 0:
         return Identification(None, 0.0, (), tuple(candidates))
     best = candidates[0]
-    rivals = [c for c in candidates[1:] if c.exact >= best.exact and best.score - c.score < TIE_MARGIN]
+    rivals = [c for c in candidates[1:] if _tied(best, c)]
     confidence = best.score / 2 if rivals else best.score
     if confidence < CONFIDENCE_FLOOR:
         return Identification(None, confidence, (), tuple(candidates))
@@ -107,16 +119,18 @@ def rank_references(
     )
 
 
+def _tied(best: Candidate, other: Candidate) -> bool:
+    return (other.exact >= best.exact and best.score - other.score < TIE_MARGIN
+            and best.lead_over(other) < TIE_EVIDENCE)
+
+
 def identify_set(ranking: Identification) -> tuple[str | None, float]:
     """The reference *set* (any version) and how sure: for ``--reference auto``, which checks
     against the set's latest version, versions of one set tying is no doubt about the set."""
     if not ranking.candidates or ranking.candidates[0].score <= 0:
         return None, 0.0
     best = ranking.candidates[0]
-    rivals = [
-        c for c in ranking.candidates[1:]
-        if c.id != best.id and c.exact >= best.exact and best.score - c.score < TIE_MARGIN
-    ]
+    rivals = [c for c in ranking.candidates[1:] if c.id != best.id and _tied(best, c)]
     confidence = best.score / 2 if rivals else best.score
     return (best.id if confidence >= CONFIDENCE_FLOOR else None), confidence
 

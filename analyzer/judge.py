@@ -264,6 +264,9 @@ def _ocr_doubts(ctx: JudgeContext, match: Match) -> dict[int, tuple[float, str]]
     return doubts if seen else None
 
 
+_FULL_STOPS = tuple("。．.｡")
+
+
 def ocr_repair(
     ref_text: str, read: MappedText, doubts: dict[int, tuple[float, str]], settings: Settings
 ) -> tuple[MappedText, list[str]]:
@@ -276,14 +279,19 @@ def ocr_repair(
     another (or two) inside a word of the reference where what was read makes no word (措置 read
     措量 or 描量, 認識 read 認臓: Sudachi's dictionary has no such word, whatever the engine's
     confidence);
-    or a single dropped character next to a doubted one or whose loss leaves a word as no word. Everything else is left as read, so a difference that
+    or a single dropped character next to a doubted one or whose loss leaves a word as no word;
+    any character read below ``ocr_unread_below`` (the engine bet against itself: 審 read 響 at
+    0.35) unless either carries meaning alone (``ocr_never_guessed``: 不, 甲, a numeral); the few
+    characters of a paragraph's last line the detector did not find (「同様とす」 where the
+    reference has 「同様とする。」). Everything else is left as read, so a difference that
     carries meaning (できる/行う, 直ちに, a missing sentence) stays a change. Compared on the
     folded forms (width, spaces, party names), before any word normalization.
     """
     low, ignored = settings.ocr_low_confidence, set(settings.ignored_chars)
     # The reference without its item labels (一, 二…), as the contract's matched text is.
     ref_mt = MappedText.concat(MappedText.from_original(ref_text[sp.start : sp.end], sp.start) for sp in operative_spans(ref_text))
-    ref = fold_text(ref_mt, settings).text
+    ref_folded = fold_text(ref_mt, settings)
+    ref = ref_folded.text
     got = fold_text(read, settings)
 
     def doubt(j: int) -> tuple[float, str]:
@@ -297,7 +305,17 @@ def ocr_repair(
 
     def misread(e: str, j: int) -> bool:
         conf, guesses = doubt(j)
+        if conf < settings.ocr_unread_below:  # the engine bet against itself: any character may be there
+            return not {e, got.text[j]} & set(settings.ocr_never_guessed)
         return conf < low and (e in guesses or tuple(sorted((e, got.text[j]))) in settings.ocr_confusions)
+
+    def lost_line_end(expected: str, i2: int, j1: int) -> bool:
+        """The short last line of a paragraph (「る。」) the detector did not find: the reading stops
+        mid-sentence where the reference ends its paragraph."""
+        return (len(expected) <= settings.ocr_lost_line_end and expected.endswith(_FULL_STOPS)
+                and not set(expected) & set(settings.ocr_never_dropped)
+                and ref_text[ref_folded.ends[i2 - 1] :].lstrip(" \u3000")[:1] in ("", "\n")
+                and j1 > 0 and not got.text[j1 - 1].endswith(_FULL_STOPS))
 
     ref_words = [t for t in sudachi.tokenize(ref) if len(t.surface) >= 2 and sudachi.has_kanji(t.surface) and not t.oov]
     got_words = {(t.begin, t.end) for t in sudachi.tokenize(got.text) if not t.oov}
@@ -336,9 +354,9 @@ def ocr_repair(
                     fixed.append(f"{e}→{r}")
                     r = e
                 pieces.append((r, j1 + k, j1 + k + 1))
-        elif tag == "delete" and len(expected) == 1 and expected not in settings.ocr_never_dropped and (
+        elif (tag == "delete" and len(expected) == 1 and expected not in settings.ocr_never_dropped and (
             doubted(j1 - 1) or doubted(j1) or dropped_no_word(i1, j1)
-        ):
+        )) or (tag == "delete" and lost_line_end(expected, i2, j1)):
             fixed.append(f"{expected}→（脱落）")
             pieces.append((expected, j1, j1))
         else:

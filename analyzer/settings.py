@@ -43,6 +43,9 @@ class Settings:
     ocr_confusions: tuple[tuple[str, str], ...] = ()  # sorted: the settings' repr keys caches across processes
     ocr_low_confidence: float = 0.95
     ocr_never_dropped: str = ""
+    ocr_unread_below: float = 0.5
+    ocr_never_guessed: str = ""
+    ocr_lost_line_end: int = 3
     ocr_poor_confidence: float = 0.80
 
     def __post_init__(self) -> None:
@@ -100,6 +103,9 @@ def _ocr_settings(o: dict) -> dict:
         "ocr_confusions": pairs,
         "ocr_low_confidence": float(o.get("low_confidence", 0.95)),
         "ocr_never_dropped": str(o.get("never_dropped", "")),
+        "ocr_unread_below": float(o.get("unread_below", 0.5)),
+        "ocr_never_guessed": str(o.get("never_guessed", "")),
+        "ocr_lost_line_end": int(o.get("lost_line_end", 3)),
         "ocr_poor_confidence": float(o.get("poor_confidence", 0.80)),
     }
 

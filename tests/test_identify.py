@@ -48,6 +48,18 @@ def test_identify_undecidable_version_says_so(write):
     }
 
 
+def test_identify_tells_the_prefecture_from_its_police_when_no_clause_is_word_for_word(write):
+    # A scan read by OCR: 保 misread as 呆 wherever it occurs, so 第1 and most other articles
+    # are not carried word for word. The two sets differ in one phrase of 第1 only (the
+    # police's 「。以下「番号利用法」という。」); the prefecture's 第1 is closer, and that decides.
+    text = fukuoka_annex().replace("保護", "呆護").replace("保有", "呆有")
+    result = identify([write("scan.txt", text)])
+    assert result.candidates[0].exact == result.candidates[1].exact
+    assert result.reference == ("fukuoka-pref", "2023-10-10")
+    police = identify([write("police.txt", police_annex().replace("保護", "呆護").replace("保有", "呆有"))])
+    assert police.reference == ("fukuoka-police", "2023-11-29")
+
+
 def test_identify_corpus_versions():
     # On the corpus: contracts with 第15/第16 present are identified with the right 福岡県 version.
     labels = json.loads((ROOT / "corpus" / "labels.json").read_text("utf-8"))

@@ -260,6 +260,22 @@ def test_remove_red_ink_whitens_the_seal_and_keeps_the_text_under_it(prep, font_
     assert np.array_equal(prep.remove_red_ink(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)), gray)
 
 
+def test_remove_red_ink_on_a_faint_copy_keeps_grey_text_and_leaves_no_ring(prep, font_file):
+    # A second-generation copy: grey paper (~220), grey text (~110). Whitening the seal would
+    # erase the grey strokes under it and leave a white ring that the detector reads as a line.
+    page, em = contract_page(font_file, seed=3)
+    page = page.crop((0, 0, page.width, round(page.height * 0.25)))
+    faint = Image.fromarray((110 + np.asarray(page).astype(np.float32) * (110 / 255)).astype(np.uint8))
+    stamped, seal = with_seal(faint, em, font_file, seal_center(page, em))
+    out = prep.remove_red_ink(prep.to_array(stamped))
+    text = np.asarray(page) < 128
+    paper_seal = seal & ~cv2.dilate(text.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    under = seal & cv2.erode(text.astype(np.uint8), np.ones((2, 2), np.uint8)).astype(bool)
+    assert under.sum() > 100
+    assert np.abs(out[paper_seal].astype(int) - 220).mean() < 12  # the seal is paper, not white
+    assert (out[under] < 180).mean() >= 0.9  # the grey strokes under it stay ink
+
+
 # ------------------------------------------------------------------------------- denoise, binarize
 def test_denoise_removes_specks_and_keeps_punctuation(prep, font_file):
     page, em = contract_page(font_file, seed=3)

@@ -197,6 +197,34 @@ def test_a_dropped_character_next_to_a_doubted_one_is_a_misreading_but_not_one_t
     assert fixed == [] and repaired.text == read
 
 
+def test_a_character_the_engine_could_not_read_is_a_misreading_unless_it_carries_meaning_alone():
+    # 審 read 響 at 0.35 (its next guesses 書春奢): the engine bet against its own reading.
+    ref = "本契約に関する紛争については、東京地方裁判所を第一審の専属的合意管轄裁判所とする。"
+    s = default_settings()
+    read = ref.replace("審", "響")
+    repaired, fixed = ocr_repair(ref, MappedText.from_original(read), {read.index("響"): (0.35, "書春奢")}, s)
+    assert fixed == ["審→響"] and repaired.text == ref
+    # The same character read at 0.7 with none of its guesses the reference's: a change.
+    assert ocr_repair(ref, MappedText.from_original(read), {read.index("響"): (0.7, "書")}, s)[1] == []
+    # A numeral or a negation carries meaning alone: never guessed, however unsure the engine.
+    for old, new in (("第一審", "第二審"), ("紛争", "不争")):
+        read = ref.replace(old, new)
+        k = next(i for i, (a, b) in enumerate(zip(ref, read)) if a != b)
+        assert ocr_repair(ref, MappedText.from_original(read), {k: (0.2, "")}, s)[1] == []
+
+
+def test_the_last_short_line_of_a_paragraph_the_detector_missed_is_a_misreading():
+    # 「る。」 alone on its line under a seal's rim was not detected: the reading stops mid-word.
+    ref = "乙は、知り得た個人情報を他に漏らしてはならない。契約が終了した後においても、同様とする。\n2　乙は、…を遵守する。"
+    s = default_settings()
+    read = ref.replace("同様とする。", "同様とす")
+    repaired, fixed = ocr_repair(ref, MappedText.from_original(read), {}, s)
+    assert fixed == ["る。→（脱落）"]
+    # A whole sentence is no lost line end, nor is a tail ending a sentence the reading already ended.
+    for read in (ref.replace("契約が終了した後においても、同様とする。", ""), ref.replace("同様とする。", "同様とする。。")[:-1]):
+        assert ocr_repair(ref, MappedText.from_original(read), {}, s)[1] == []
+
+
 @pytest.mark.parametrize(
     "changed",
     [
@@ -223,6 +251,29 @@ def test_a_scanned_table_is_read_cell_by_cell_and_a_row_whose_label_a_seal_hid_g
     lines = [ln.text for ln in build_lines(fragments, 3508, (hs, vs))]
     assert lines == ["第1", "基本的事項", "乙は、個人情報の保護の重要性を認識し、この契約による事務を行う。",
                      "第2", "管理及び実施体制", "乙は、保有個人情報の適切な管理を確保する。"]
+
+
+def test_an_item_opening_a_cell_line_is_not_joined_to_a_full_line_that_lost_its_full_stop():
+    # Lines that fill the cell: 「…記録の作成ほか」 (no 。 in the reference either) and
+    # 「…この限りではない」 (its 。 lost to the scan); the next lines open item 三 and paragraph 3.
+    fragments = [
+        frag("第9", 80, 100),
+        frag("二　作業場所等の入退管理、端末の限定、バックアップ記録の作成ほか", 280, 100),
+        frag("三　不正アクセス防止プログラム等の導入をはじめとするサイバー", 280, 160),
+        frag("セキュリティ水準の確保をし、書面報告を行う暇がない場合等は、", 280, 220),
+        frag("この限りではない。ただし書面報告を行う暇がない場合等はこの限りではない", 280, 280),
+        frag("3　乙は、甲の指示に従うこと。", 280, 340),
+    ]
+    right = max(f.box[2] for f in fragments) + 20
+    hs = [(80.0, 50.0, right), (400.0, 50.0, right)]
+    vs = [(50.0, 80.0, 400.0), (250.0, 80.0, 400.0), (right, 80.0, 400.0)]
+    lines = [ln.text for ln in build_lines(fragments, 3508, (hs, vs))]
+    assert lines == [
+        "第9", "二　作業場所等の入退管理、端末の限定、バックアップ記録の作成ほか",
+        "三　不正アクセス防止プログラム等の導入をはじめとするサイバーセキュリティ水準の確保をし、書面報告を行う暇がない場合等は、"
+        "この限りではない。ただし書面報告を行う暇がない場合等はこの限りではない",
+        "3　乙は、甲の指示に従うこと。",
+    ]
 
 
 def test_ocr_text_without_any_numbered_article_is_review_never_every_clause_missing():

@@ -98,24 +98,61 @@ def read_image(image, engine: str = DEFAULT_ENGINE, lang: str = "jpn", steps: di
 
         lines = tesseract.read(img, lang)
     else:
-        from . import ppocr
         from .lines import build_lines
 
-        boxes = ppocr.detect(img)
-        if steps["orient"] and rotation in (90, 270):
-            # A page that looks sideways may be vertical writing (縦書き) standing upright: the
-            # reading the recogniser is surer of decides.
-            upright = prep.rotate(img, rotation)
-            upright_boxes = ppocr.detect(upright)
-            if _sample_confidence(upright, upright_boxes, vertical=True) > _sample_confidence(img, boxes) + 0.05:
-                img, boxes, rotation = upright, upright_boxes, 0
-        if steps["orient"] and boxes and ppocr.upside_down_share(img, boxes) > 0.5:
-            img = np.ascontiguousarray(img[::-1, ::-1])
-            rotation = (rotation + 180) % 360
-            boxes = ppocr.detect(img)
-        lines = build_lines(ppocr.read(img, boxes), img.shape[0], prep.rulings(img))
+        fragments, img, rotation = _ppocr_page(img, rotation, steps["orient"])
+        lines = build_lines(fragments, img.shape[0], prep.rulings(img))
     lines = [ln for ln in lines if _legible(ln)]
     return OcrResult(tuple(lines), engine, rotation, prepared.skew)
+
+
+def _ppocr_page(img, rotation: int, orient: bool):
+    """PP-OCR's fragments of a prepared page, the page as read and its quarter turns."""
+    from . import ppocr
+    from . import prepare as prep
+
+    boxes = ppocr.detect(img)
+    if orient and (rotation in (90, 270) or _mostly_tall(boxes)):
+        # A page that looks sideways may be vertical writing (縦書き) standing upright, and a page
+        # of tall boxes a sideways page the projection rule did not turn (a ruled table's
+        # borders fill its blank rows): the reading the recogniser is surer of decides. Each
+        # reading is turned upright first — the recogniser turns tall boxes a quarter for
+        # itself, so a sideways page one way reads well as "vertical" and the horizontal
+        # reading must not lose for being upside down.
+        if rotation in (90, 270):
+            wide, wide_boxes, wide_rotation = img, boxes, rotation
+            tall = prep.rotate(img, rotation)
+            tall_boxes = ppocr.detect(tall)
+        else:
+            tall, tall_boxes = img, boxes
+            wide, wide_rotation = prep.rotate(img, 90), 90
+            wide_boxes = ppocr.detect(wide)
+        wide, wide_boxes, wide_rotation = _upright(wide, wide_boxes, wide_rotation)
+        if _sample_confidence(tall, tall_boxes, vertical=True) > _sample_confidence(wide, wide_boxes) + 0.05:
+            img, boxes, rotation = tall, tall_boxes, 0
+        else:
+            img, boxes, rotation = wide, wide_boxes, wide_rotation
+    elif orient:
+        img, boxes, rotation = _upright(img, boxes, rotation)
+    return ppocr.read(img, boxes), img, rotation
+
+
+def _upright(img, boxes, rotation: int):
+    """The page turned 180° when PP-OCR's text-direction classifier reads most lines upside down."""
+    from . import ppocr
+
+    if boxes and ppocr.upside_down_share(img, boxes) > 0.5:
+        img = np.ascontiguousarray(img[::-1, ::-1])
+        return img, ppocr.detect(img), (rotation + 180) % 360
+    return img, boxes, rotation
+
+
+def _mostly_tall(boxes) -> bool:
+    """More than half of the boxes tall (ppocr's own test for a vertical line)."""
+    from .ppocr import VERTICAL_RATIO
+
+    tall = sum(1 for b in boxes if np.ptp(b[:, 1]) >= VERTICAL_RATIO * np.ptp(b[:, 0]))
+    return tall > len(boxes) / 2
 
 
 # Lines recognised to compare two readings of a page (the longest boxes).

@@ -24,7 +24,7 @@ from ...files import write_atomic
 from . import OcrResult
 
 # Bump when the text OCR produces for the same page changes (engine, preparation, lines).
-STAGE_VERSION = "2026-12-07.16"
+STAGE_VERSION = "2026-12-07.16b"
 
 
 def default_dir() -> Path:

@@ -376,7 +376,9 @@ def _cell_lines(fragments: list[Fragment], left: float, right: float) -> list[Oc
                 go_on = not (prev.text.endswith(SENTENCE_END + HEADING_END) or LABEL_ALONE.fullmatch(prev.text)
                              or NEW_PARAGRAPH.match(part.text))
             elif not prev.text.endswith(SENTENCE_END):
-                go_on = True
+                # A full line without its 。 (lost to the scan) still ends where an item or a
+                # paragraph number opens the next: 「…ほか」「三　不正アクセス…」.
+                go_on = not NEW_PARAGRAPH.match(part.text)
             else:
                 go_on = part.x0 - left < INDENT * height and not NEW_PARAGRAPH.match(part.text)
             if go_on:

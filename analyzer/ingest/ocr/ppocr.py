@@ -33,6 +33,8 @@ MIN_ALTERNATIVE = 0.01
 # Measured on 200 and 300 dpi A4 scans (bench_ocr.py): detection at ~1800 px finds every
 # line of 10.5 pt text; larger costs time (300 dpi: 2.4 s vs 0.6 s) and finds nothing more.
 DET_MAX_SIDE = 1800
+# A box this many times taller than wide is a vertical line (縦書き), read top to bottom.
+VERTICAL_RATIO = 1.5
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ class _Engine:
         xs_box = box[:, 0]
         x0, x1 = float(xs_box.min()), float(xs_box.max())
         y0, y1 = float(box[:, 1].min()), float(box[:, 1].max())
-        vertical = (y1 - y0) >= 1.5 * (x1 - x0)
+        vertical = (y1 - y0) >= VERTICAL_RATIO * (x1 - x0)
         text: list[str] = []
         xs: list[float] = []
         probs: list[float] = []
