@@ -276,6 +276,17 @@ def test_an_item_opening_a_cell_line_is_not_joined_to_a_full_line_that_lost_its_
     ]
 
 
+def test_the_next_kanji_item_of_a_cell_opens_its_line_even_without_its_space():
+    # 「三不正…」: the half-width space after 三 not read; 二 opened an item of the same cell.
+    fragments = [frag("第10", 80, 100), frag("二　作業場所等の入退管理、記録の作成ほか", 280, 100),
+                 frag("三不正アクセス防止プログラム等の導入、第", 280, 160), frag("三者に提供しない措置", 280, 220)]
+    right = 280 + 40 * 32
+    hs = [(80.0, 50.0, right), (300.0, 50.0, right)]
+    vs = [(50.0, 80.0, 300.0), (250.0, 80.0, 300.0), (right, 80.0, 300.0)]
+    lines = [ln.text for ln in build_lines(fragments, 3508, (hs, vs))]
+    assert lines == ["第10", "二　作業場所等の入退管理、記録の作成ほか", "三　不正アクセス防止プログラム等の導入、第三者に提供しない措置"]
+
+
 def test_ocr_text_without_any_numbered_article_is_review_never_every_clause_missing():
     from analyzer.model import Document, Page
     from analyzer.pipeline import check_documents

@@ -126,11 +126,32 @@ def _space_after_label(part: _Part) -> None:
     gap = pitch and xs[k] - xs[k - 1] > LABEL_PITCH * pitch
     fused = _FUSED_LABEL.match(text)
     if gap or (fused and fused.end() == k):
-        part.text = text[:k] + "\u3000" + text[k:]
-        if len(xs) == len(text):
-            part.xs = xs[:k] + [(xs[k - 1] + xs[k]) / 2] + xs[k:]
-        part.probs = part.probs[:k] + [1.0] + part.probs[k:]
-        part.alts = part.alts[:k] + [""] + part.alts[k:]
+        _insert_space(part, k)
+
+
+def _insert_space(part: _Part, k: int) -> None:
+    text, xs = part.text, part.xs
+    part.text = text[:k] + "\u3000" + text[k:]
+    if len(xs) == len(text):
+        part.xs = xs[:k] + [(xs[k - 1] + xs[k]) / 2] + xs[k:]
+    part.probs = part.probs[:k] + [1.0] + part.probs[k:]
+    part.alts = part.alts[:k] + [""] + part.alts[k:]
+
+
+_KANJI_ITEMS = "一二三四五六七八九十"
+
+
+def _next_item(part: _Part, before: list[_Part]) -> bool:
+    """``part`` opens the item after one opened in the same cell, its label's space not read:
+    「三不正アクセス…」 after 「二　作業場所…」."""
+    text = part.text
+    k = _KANJI_ITEMS.find(text[:1])
+    if k < 1 or len(text) < 2 or text[1] in " \u3000" + _KANJI_ITEMS:
+        return False
+    if before and before[-1].text.endswith("第"):  # 「第」「三者」: a word wrapped, no item
+        return False
+    label = _KANJI_ITEMS[k - 1]
+    return any(p.text.startswith((label + " ", label + "\u3000")) for p in before)
 
 
 # An item label 一/二 at the start of a line read as the long vowel ー or katakana ニ: no word
@@ -370,6 +391,8 @@ def _cell_lines(fragments: list[Fragment], left: float, right: float) -> list[Oc
     for part in _parts(horizontal, height):
         _mend(part, margin, height)  # a label's space first: 「二作業」 opens an item, 「二　作業」
         _repair_item(part, joined[-1].text if joined else "")
+        if _next_item(part, joined):
+            _insert_space(part, 1)
         if joined:
             prev = joined[-1]
             if prev.x1 < right - WRAP_REACH * height:
