@@ -279,9 +279,11 @@ def ocr_repair(
     another (or two) inside a word of the reference where what was read makes no word (措置 read
     措量 or 描量, 認識 read 認臓: Sudachi's dictionary has no such word, whatever the engine's
     confidence);
-    or a single dropped character next to a doubted one or whose loss leaves a word as no word;
-    any character read below ``ocr_unread_below`` (the engine bet against itself: 審 read 響 at
-    0.35) unless either carries meaning alone (``ocr_never_guessed``: 不, 甲, a numeral); the few
+    or a single dropped character next to a doubted one, at a printed line's start or end (where
+    the detector's box cuts: 「サ」「バ等」 for サーバ), or whose loss leaves a word as no word, also
+    beside misread ones (「乙は、こ」 read 「乙ばこ」); one character alone read below
+    ``ocr_unread_below`` (the engine bet against itself: 審 read 響 at 0.35) unless it carries
+    meaning alone (``ocr_never_guessed``: 不, a numeral) or a party was read (``ocr_kept_as_read``); the few
     characters of a paragraph's last line the detector did not find (「同様とす」 where the
     reference has 「同様とする。」). Everything else is left as read, so a difference that
     carries meaning (できる/行う, 直ちに, a missing sentence) stays a change. Compared on the
@@ -303,10 +305,11 @@ def ocr_repair(
     def doubted(j: int) -> bool:
         return doubt(j)[0] < low
 
-    def misread(e: str, j: int) -> bool:
+    def misread(e: str, j: int, alone: bool = False) -> bool:
         conf, guesses = doubt(j)
-        if conf < settings.ocr_unread_below:  # the engine bet against itself: any character may be there
-            return not {e, got.text[j]} & set(settings.ocr_never_guessed)
+        if alone and conf < settings.ocr_unread_below:
+            # One character the engine bet against (never a run of them: that may be a new phrase).
+            return e not in settings.ocr_never_guessed and got.text[j] not in settings.ocr_never_guessed + settings.ocr_kept_as_read
         return conf < low and (e in guesses or tuple(sorted((e, got.text[j]))) in settings.ocr_confusions)
 
     def lost_line_end(expected: str, i2: int, j1: int) -> bool:
@@ -316,6 +319,21 @@ def ocr_repair(
                 and not set(expected) & set(settings.ocr_never_dropped)
                 and ref_text[ref_folded.ends[i2 - 1] :].lstrip(" \u3000")[:1] in ("", "\n")
                 and j1 > 0 and not got.text[j1 - 1].endswith(_FULL_STOPS))
+
+    # Document offsets where a printed line (or a box: the text jumps a label or a space) starts or
+    # ends — a line break in the text, or a jump in the offsets of the matched text, joined from its
+    # lines: the detector's box cuts characters there.
+    breaks = [k for k in range(1, len(read.text)) if read.text[k - 1] == "\n" or read.starts[k] > read.ends[k - 1]]
+    line_starts = {read.starts[k] for k in breaks}
+    line_ends = {read.ends[k - 1] for k in breaks}
+
+    def at_line_edge(j: int) -> bool:
+        return (0 <= j < len(got.text) and got.starts[j] in line_starts) or (0 < j <= len(got.text) and got.ends[j - 1] in line_ends)
+
+    def dropped(ch: str, i: int, j: int) -> bool:
+        """Reference character ``ch`` (i), missing before got.text[j], was lost by OCR."""
+        return ch not in settings.ocr_never_dropped and (
+            doubted(j - 1) or doubted(j) or dropped_no_word(i, j) or at_line_edge(j))
 
     ref_words = [t for t in sudachi.tokenize(ref) if len(t.surface) >= 2 and sudachi.has_kanji(t.surface) and not t.oov]
     got_words = {(t.begin, t.end) for t in sudachi.tokenize(got.text) if not t.oov}
@@ -350,18 +368,40 @@ def ocr_repair(
             pieces.extend((c, j, j + 1) for j, c in enumerate(seen, start=j1))
         elif tag == "replace" and len(expected) == len(seen):
             for k, (e, r) in enumerate(zip(expected, seen)):
-                if e != r and (misread(e, j1 + k) or no_word(i1 + k, j1 + k)):
+                if e != r and (misread(e, j1 + k, alone=len(seen) == 1) or no_word(i1 + k, j1 + k)):
                     fixed.append(f"{e}→{r}")
                     r = e
                 pieces.append((r, j1 + k, j1 + k + 1))
-        elif (tag == "delete" and len(expected) == 1 and expected not in settings.ocr_never_dropped and (
-            doubted(j1 - 1) or doubted(j1) or dropped_no_word(i1, j1)
-        )) or (tag == "delete" and lost_line_end(expected, i2, j1)):
+        elif tag == "replace" and len(seen) + 1 == len(expected) <= 3 and (d := _one_lost(expected, seen, i1, j1, misread, dropped)) is not None:
+            # A character lost beside misread ones (「乙は、こ」 read 「乙ばこ」).
+            for k, e in enumerate(expected):
+                if k == d:
+                    fixed.append(f"{e}→（脱落）")
+                    pieces.append((e, j1 + k, j1 + k))
+                    continue
+                j = j1 + k - (k > d)
+                if e != got.text[j]:
+                    fixed.append(f"{e}→{got.text[j]}")
+                pieces.append((e, j, j + 1))
+        elif (tag == "delete" and len(expected) == 1 and dropped(expected, i1, j1)) or (
+            tag == "delete" and lost_line_end(expected, i2, j1)
+        ):
             fixed.append(f"{expected}→（脱落）")
             pieces.append((expected, j1, j1))
         else:
             pieces.extend((c, j, j + 1) for j, c in enumerate(seen, start=j1))
     return (got.rewrite(pieces), fixed) if fixed else (read, [])
+
+
+def _one_lost(expected: str, seen: str, i1: int, j1: int, misread, dropped) -> int | None:
+    """Where one character of ``expected`` was lost, every other one read as itself or misread."""
+    for d in range(len(expected)):
+        rest = expected[:d] + expected[d + 1 :]
+        if dropped(expected[d], i1 + d, j1 + d) and all(
+            e == r or misread(e, j1 + k) for k, (e, r) in enumerate(zip(rest, seen))
+        ):
+            return d
+    return None
 
 
 def _unit_text(ctx: JudgeContext, match: Match) -> MappedText:
@@ -393,6 +433,21 @@ def _poor_ocr_pages(ctx: JudgeContext) -> str:
     )
 
 
+def _ocr_article(ctx: JudgeContext, ref: ReferenceClause):
+    """The contract's article read by OCR with the number and heading of ``ref`` (None: none)."""
+    if not ref.id.isdigit() or not ref.title:
+        return None
+    want = fold_text(MappedText.from_original(ref.title), ctx.settings).text
+    for clause in ctx.contract.clauses:
+        doc = ctx.contract.documents[clause.doc_index]
+        if clause.number != int(ref.id) or not clause.heading or not any(p.ocr_confidence is not None for p in doc.pages):
+            continue
+        heading = fold_text(MappedText.from_original(clause.heading.strip("（）() ")), ctx.settings).text
+        if similarity(want, heading) >= ctx.settings.ocr_heading_similarity:
+            return clause
+    return None
+
+
 def _versions_before(ctx: JudgeContext) -> list[ReferenceVersion]:
     out = []
     for v in ctx.ref_set.versions:
@@ -418,6 +473,13 @@ def judge_clause(ctx: JudgeContext, ref: ReferenceClause, match: Match | None, b
             notes = (
                 f"OCR の読取りが不十分なページがあり、有無を判定できません（{poor}）。原本で確認してください"
                 f" / pages read too poorly by OCR to tell whether the clause is there ({poor}): check the original",
+            )
+        elif status is ClauseStatus.MISSING and (seen := _ocr_article(ctx, ref)) is not None:
+            # Its label and heading were read, its text was not (a seal, a stain): it is there.
+            status = ClauseStatus.REVIEW
+            notes = (
+                f"{seen.label}（{seen.heading}）は見出しまで読めましたが、本文を OCR で読み取れません。原本で確認してください"
+                f" / {seen.label} and its heading were read by OCR, its text was not: check the original",
             )
         return ClauseResult(
             ref.id, ref.title, status, ref.mandatory, round(best, 3), None, None, expected_text=expected,

@@ -45,7 +45,9 @@ class Settings:
     ocr_never_dropped: str = ""
     ocr_unread_below: float = 0.5
     ocr_never_guessed: str = ""
+    ocr_kept_as_read: str = ""
     ocr_lost_line_end: int = 3
+    ocr_heading_similarity: float = 0.8
     ocr_poor_confidence: float = 0.80
 
     def __post_init__(self) -> None:
@@ -105,7 +107,9 @@ def _ocr_settings(o: dict) -> dict:
         "ocr_never_dropped": str(o.get("never_dropped", "")),
         "ocr_unread_below": float(o.get("unread_below", 0.5)),
         "ocr_never_guessed": str(o.get("never_guessed", "")),
+        "ocr_kept_as_read": str(o.get("kept_as_read", "")),
         "ocr_lost_line_end": int(o.get("lost_line_end", 3)),
+        "ocr_heading_similarity": float(o.get("heading_similarity", 0.8)),
         "ocr_poor_confidence": float(o.get("poor_confidence", 0.80)),
     }
 

@@ -298,3 +298,63 @@ def test_ocr_text_without_any_numbered_article_is_review_never_every_clause_miss
     # The same text typed (no OCR) is what it is: every clause missing.
     typed = check_documents([Document("t.txt", "txt", text)], files=["t.txt"], reference="fukuoka-pref")
     assert {c.status.value for c in typed.clauses} == {"missing"}
+
+
+def test_an_article_whose_label_and_heading_ocr_read_but_not_its_text_is_review_not_missing():
+    from analyzer.model import Document, Page
+    from analyzer.pipeline import check_documents
+    from contracts import fukuoka_annex
+
+    # A seal over 第12's text: its heading and label are read, its text is not.
+    text = fukuoka_annex()
+    article = text[text.index("第12 ") : text.index("\n", text.index("第12 "))]
+    scanned = text.replace(article, "第12")
+    doc = Document("scan.pdf", "pdf", scanned, (Page(1, 0, len(scanned), 0.99),))
+    report = check_documents([doc], files=["scan.pdf"], reference="fukuoka-pref")
+    got = {c.clause_id: c for c in report.clauses}
+    assert got["12"].status.value == "review" and "見出しまで読めました" in got["12"].notes[0]
+    assert {c.status.value for i, c in got.items() if i != "12"} == {"current"}
+    # Typed, the same text lacks 第12's text: missing.
+    typed = check_documents([Document("t.txt", "txt", scanned)], files=["t.txt"], reference="fukuoka-pref")
+    assert {c.clause_id: c.status.value for c in typed.clauses}["12"] == "missing"
+
+
+def test_a_label_that_lost_a_digit_under_a_seal_gets_the_next_number_unless_a_title_restarts_the_numbering():
+    def page(title: bool):
+        lines = ["第10　（情報システム）", "乙は、措置を講じなければならない。", *(["保有個人情報取扱特記事項"] if title else []),
+                 "第1　（従事者への研修）", "乙は、研修するものとする。"]
+        return texts([frag(t, 100, 100 + 70 * i) for i, t in enumerate(lines)])
+
+    assert page(title=False)[2] == "第11　（従事者への研修）"
+    assert page(title=True)[3] == "第1　（従事者への研修）"
+
+
+def test_a_table_row_at_the_top_of_a_page_whose_label_a_seal_hid_is_numbered_from_the_row_after():
+    # 第N over its heading in the first cell; the seal took 第10, the heading is left.
+    hs = [(80.0, 50.0, 2000.0), (300.0, 50.0, 2000.0), (520.0, 50.0, 2000.0)]
+    vs = [(50.0, 80.0, 520.0), (650.0, 80.0, 520.0), (2000.0, 80.0, 520.0)]
+    fragments = [
+        frag("（情報システム）", 80, 160), frag("乙は、措置を講じなければならない。", 680, 100),
+        frag("第11", 80, 320), frag("（研修）", 80, 380), frag("乙は、研修するものとする。", 680, 320),
+    ]
+    from analyzer.ingest.ocr import _legible
+
+    lines = [ln for ln in build_lines(fragments, 3508, (hs, vs)) if _legible(ln)]
+    assert [ln.text for ln in lines][:3] == ["第10", "（情報システム）", "乙は、措置を講じなければならない。"]
+    assert lines[0].confidences == (REPAIRED_CONFIDENCE,) * 3
+
+
+def test_item_labels_in_a_cell_a_lost_first_one_a_dash_for_its_space_and_a_wrapped_katakana_word():
+    fragments = [
+        frag("乙は、次の措置を講じなければならない。", 280, 100),
+        frag("アクセス制御のための認証機能設定", 280 + 2 * PITCH, 160),  # 一 lost: set in by the label
+        frag("二　作業場所等の入退管理、サイバーセキュリテ", 280, 220),  # fills the cell
+        frag("ィ水準の確保", 280, 280),
+        frag("三ー不正アクセス防止", 280, 340),
+    ]
+    right = max(f.box[2] for f in fragments) + 20
+    hs = [(80.0, 50.0, right), (400.0, 50.0, right)]
+    vs = [(50.0, 80.0, 400.0), (250.0, 80.0, 400.0), (right, 80.0, 400.0)]
+    lines = [ln.text for ln in build_lines([frag("第10", 80, 100), *fragments], 3508, (hs, vs))]
+    assert lines == ["第10", "乙は、次の措置を講じなければならない。", "一　アクセス制御のための認証機能設定",
+                     "二　作業場所等の入退管理、サイバーセキュリティ水準の確保", "三　不正アクセス防止"]

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .lines import OcrLine
+from .lines import REPAIRED_CONFIDENCE, OcrLine
 
 ENGINES = ("ppocr", "tesseract")
 DEFAULT_ENGINE = "ppocr"
@@ -179,7 +179,8 @@ NOISE_LINE = 0.6
 
 
 def _legible(line: OcrLine) -> bool:
-    return mean_confidence([line]) >= NOISE_LINE
+    # A label put back by lines.py (a table row's number under a seal) is no noise.
+    return mean_confidence([line]) >= NOISE_LINE or set(line.confidences) == {REPAIRED_CONFIDENCE}
 
 
 # Preparation steps kept because they help (measured: benchmarks/bench_ocr.py, README).

@@ -173,6 +173,10 @@ def _repair_item(part: _Part, prev_text: str) -> None:
         part.probs = [REPAIRED_CONFIDENCE, *part.probs[cut:]]
         part.alts = ["", *part.alts[cut:]]
         part.xs = part.xs[cut - 1 :] if len(part.xs) == len(text) else part.xs
+    elif len(text) > 2 and text[0] in _KANJI_ITEMS and text[1] in "ー―‐-－" and not _KATAKANA.match(text[2]):
+        # The label's space read as a dash (「三ー不正アクセス」): no long vowel follows a kanji.
+        part.text = text[0] + "\u3000" + text[2:]
+        part.probs[1] = 1.0
     elif len(text) > 1 and ((text[0] == "ー" and not after_katakana) or (text[0] == "ニ" and not _KATAKANA.match(text[1]))):
         part.text = {"ー": "一", "ニ": "二"}[text[0]] + text[1:]
         part.probs[0] = REPAIRED_CONFIDENCE
@@ -270,24 +274,35 @@ _ROW_LABEL = re.compile(r"^(?P<dai>第?)(?P<num>[0-9０-９]{1,2})(?P<jo>条?)$"
 
 def _table_lines(cells: dict, bounds) -> list[OcrLine]:
     """A table's lines, cell by cell, row by row. A row of an article table (第N in its first
-    cell) whose first cell OCR could not read (a seal over the label) gets the next number: the
-    row itself says an article is there."""
+    cell) whose first cell OCR could not read (a seal over the label) gets its number from the
+    row before, or, at the top of the page, from the row after: the row itself says an article
+    is there."""
     out: list[OcrLine] = []
-    rows = sorted({r for r, _ in cells})
-    last: re.Match | None = None
     first_col = min((c for _, c in cells), default=0)
-    for r in rows:
+    rows = []
+    for r in sorted({r for r, _ in cells}):
         row = {c: _cell_lines(frags, *bounds(c)) for (rr, c), frags in cells.items() if rr == r}
         label_cell = row.get(first_col, [])
-        found = _ROW_LABEL.match(label_cell[0].text) if label_cell else None
+        rows.append((row, _ROW_LABEL.match(label_cell[0].text) if label_cell else None))
+    last: re.Match | None = None
+    for i, (row, found) in enumerate(rows):
         others = [ln for c, lines in row.items() if c != first_col for ln in lines]
         if found:
             last = found
-        elif last is not None and not label_cell and others:
-            n = parse_number(last["num"]) + 1
-            label = f"{last['dai']}{n}{last['jo']}"
-            row[first_col] = [OcrLine(label, (REPAIRED_CONFIDENCE,) * len(label), others[0].box, ("",) * len(label))]
-            last = _ROW_LABEL.match(label)
+        elif (not row.get(first_col) or row[first_col][0].text.startswith(("(", "（"))) and others:
+            # No label, or the heading under the label (第N over its heading in one cell) opens it.
+            after = next(((j, m) for j, (_, m) in enumerate(rows[i + 1 :], start=i + 1) if m), None)
+            if last is not None:
+                n, like = parse_number(last["num"]) + 1, last
+            elif after is not None and parse_number(after[1]["num"]) - (after[0] - i) >= 1:
+                n, like = parse_number(after[1]["num"]) - (after[0] - i), after[1]
+            else:
+                n = like = None
+            if like is not None:
+                label = f"{like['dai']}{n}{like['jo']}"
+                row[first_col] = [OcrLine(label, (REPAIRED_CONFIDENCE,) * len(label), others[0].box, ("",) * len(label)),
+                                  *row.get(first_col, [])]
+                last = _ROW_LABEL.match(label)
         out += [ln for c in sorted(row) for ln in row[c]]
     return out
 
@@ -321,7 +336,7 @@ def build_lines(
     margin = min(f.box[0] for f in horizontal)
     lines = [_finish(p, margin, height) for p in _parts(horizontal, height)]
     lines = [ln for ln in lines if ln.text.strip() and not (page_height and _furniture(ln, page_height))]
-    return restore_first_labels(repair_items(lines), height)
+    return restore_lost_digits(restore_first_labels(repair_items(lines), height))
 
 
 # A small round mark alone is a 。 pushed to the start of a line (禁則: a 。 never starts a line
@@ -395,6 +410,14 @@ def _cell_lines(fragments: list[Fragment], left: float, right: float) -> list[Oc
             _insert_space(part, 1)
         if joined:
             prev = joined[-1]
+            if (prev.x1 >= right - WRAP_REACH * height and _KATAKANA.match(prev.text[-1:])
+                    and len(part.text) > 2 and _KATAKANA.match(part.text[0]) and part.text[1] == "\u3000"):
+                # 「…サイバーセキュリテ」「ィ水準」: a katakana word wrapped at the cell's edge, not an
+                # item イ; the space put after it as a label's goes.
+                part.text = part.text[0] + part.text[2:]
+                del part.probs[1], part.alts[1]
+                if len(part.xs) > len(part.text):
+                    del part.xs[1]
             if prev.x1 < right - WRAP_REACH * height:
                 go_on = not (prev.text.endswith(SENTENCE_END + HEADING_END) or LABEL_ALONE.fullmatch(prev.text)
                              or NEW_PARAGRAPH.match(part.text))
@@ -409,7 +432,7 @@ def _cell_lines(fragments: list[Fragment], left: float, right: float) -> list[Oc
                 prev.x1 = part.x1  # where the last printed line ends decides the next join
                 continue
         joined.append(part)
-    return repair_items([ln for ln in (_finish(p, margin, height) for p in joined) if ln.text.strip()])
+    return restore_first_labels(repair_items([ln for ln in (_finish(p, margin, height) for p in joined) if ln.text.strip()]), height)
 
 
 def _mend(part: _Part, margin: float, height: float) -> None:
@@ -464,4 +487,36 @@ def restore_first_labels(lines: list[OcrLine], height: float) -> list[OcrLine]:
             label = first + "\u3000"
             out[start] = OcrLine(label + ln.text, (REPAIRED_CONFIDENCE,) * len(label) + ln.confidences,
                                  ln.box, ("",) * len(label) + tuple(ln.alternatives or ("",) * len(ln.text)))
+    return out
+
+
+_ARTICLE = re.compile(r"^(?P<dai>第)(?P<num>[0-9]{1,2})(?P<jo>条?)(?=[\u3000 (（]|$)")
+# A title between two labels starts another numbering (the annex after the body's 第10条).
+_TITLE = re.compile(r"特記事項|別記|別紙|覚書|特約|遵守事項")
+
+
+def restore_lost_digits(lines: list[OcrLine]) -> list[OcrLine]:
+    """Give an article label back the digit a seal or a speck took (「第1」 read after 第10 for
+    第11): a label whose number does not follow the page's previous one of the same style, but
+    whose digits are that number's next with one digit missing, is that next number — unless a
+    title between them starts a new numbering."""
+    out = list(lines)
+    last: tuple[int, str] | None = None  # (number, 条 or "")
+    for i, line in enumerate(out):
+        if _TITLE.search(line.text) and not _ARTICLE.match(line.text):
+            last = None
+            continue
+        m = _ARTICLE.match(line.text)
+        if not m:
+            continue
+        n, style = int(m["num"]), m["jo"]
+        if last is not None and last[1] == style and n <= last[0]:
+            want = str(last[0] + 1)
+            if len(want) == len(m["num"]) + 1 and any(want[:k] + want[k + 1 :] == m["num"] for k in range(len(want))):
+                text = f"第{want}{style}" + line.text[m.end() :]
+                confs = (line.confidences[0],) + (REPAIRED_CONFIDENCE,) * len(want) + line.confidences[m.end("num") :]
+                alts = tuple(line.alternatives or ("",) * len(line.text))
+                out[i] = OcrLine(text, confs, line.box, alts[:1] + ("",) * len(want) + alts[m.end("num") :])
+                n = last[0] + 1
+        last = (n, style)
     return out

@@ -177,6 +177,8 @@ RED_VALUE = 120
 # label merged three printed lines of benchmarks/scans S039 into one). Black and gray text
 # measures ~0 even with scanner colour noise σ 8 (≤ 25).
 RED_FRINGE_SATURATION = 30
+# Pixels this close to seal ink belong to its rim (300 dpi: a JPEG block's blur is 2–3 px).
+SEAL_RIM = 3
 # The seal ink's brightest channel at this percentile is mapped to the paper's gray.
 SEAL_PEAK_PERCENTILE = 90
 
@@ -306,8 +308,14 @@ def remove_red_ink(bgr: np.ndarray) -> np.ndarray:
         return gray
     paper = float(np.median(gray[::4, ::4]))
     peak = float(np.percentile(val[seal], SEAL_PEAK_PERCENTILE))
-    tinted = red_hue & (sat >= RED_FRINGE_SATURATION)
-    gray[tinted] = np.clip(val[tinted].astype(np.float32) * (paper / max(peak, 1.0)), 0, 255).astype(np.uint8)
+    # The seal's rim as JPEG and copiers leave it (chroma blurred, edges dark and grey) is dropped
+    # with it: within SEAL_RIM px of seal ink, the brightest channel is read too (text there is
+    # dark in every channel and stays).
+    rim = cv2.dilate(seal.astype(np.uint8), np.ones((2 * SEAL_RIM + 1,) * 2, np.uint8)).astype(bool)
+    tinted = (red_hue & (sat >= RED_FRINGE_SATURATION)) | rim
+    # Never lighter than the paper: a seal's strokes left brighter than the page around them read
+    # as embossed characters (「印締表」).
+    gray[tinted] = np.clip(val[tinted].astype(np.float32) * (paper / max(peak, 1.0)), 0, paper).astype(np.uint8)
     return gray
 
 
