@@ -328,7 +328,7 @@ def ocr_repair(
     line_ends = {read.ends[k - 1] for k in breaks}
 
     def at_line_edge(j: int) -> bool:
-        return (0 <= j < len(got.text) and got.starts[j] in line_starts) or (0 < j <= len(got.text) and got.ends[j - 1] in line_ends)
+        return j in (0, len(got.text)) or got.starts[j] in line_starts or got.ends[j - 1] in line_ends
 
     def dropped(ch: str, i: int, j: int) -> bool:
         """Reference character ``ch`` (i), missing before got.text[j], was lost by OCR."""

@@ -358,3 +358,13 @@ def test_item_labels_in_a_cell_a_lost_first_one_a_dash_for_its_space_and_a_wrapp
     lines = [ln.text for ln in build_lines([frag("第10", 80, 100), *fragments], 3508, (hs, vs))]
     assert lines == ["第10", "乙は、次の措置を講じなければならない。", "一　アクセス制御のための認証機能設定",
                      "二　作業場所等の入退管理、サイバーセキュリティ水準の確保", "三　不正アクセス防止"]
+
+
+def test_a_katakana_word_wrapped_at_the_end_of_a_full_line_is_no_item_label():
+    # 「…セキュリテ」「ィ対策」: ィ read as イ with a gap after it looks like item イ.
+    full = frag("はならないこと、その他情報システムの管理、運用及びセキュリテ", 100, 100)
+    wrapped = frag("イ対策等の個人情報の保護に関し必要な事項", 100, 160, gaps={1: 40})
+    assert texts([full, wrapped])[1] == "イ対策等の個人情報の保護に関し必要な事項"
+    # After a short line (an item list), イ with its gap is an item.
+    items = [frag("ア　氏名及び生年月日", 100, 40), frag("イ住所及び電話番号", 100, 100, gaps={1: 40}), wrapped]
+    assert texts(items)[1] == "イ\u3000住所及び電話番号"

@@ -183,10 +183,27 @@ def _repair_item(part: _Part, prev_text: str) -> None:
         _space_after_label(part)
 
 
+def _katakana_wrap(part: _Part, prev_text: str, prev_full: bool) -> None:
+    """「…サイバーセキュリテ」「ィ　水準」: a katakana word wrapped at the line's end, not an item
+    イ — the space put after it as a label's goes (the line before is full and ends in katakana)."""
+    text = part.text
+    if prev_full and _KATAKANA.match(prev_text[-1:]) and len(text) > 2 and _KATAKANA.match(text[0]) and text[1] == "\u3000":
+        part.text = text[0] + text[2:]
+        del part.probs[1], part.alts[1]
+        if len(part.xs) > len(part.text):
+            del part.xs[1]
+
+
 def repair_items(lines: list[OcrLine]) -> list[OcrLine]:
+    from ..layout import WRAP_REACH
+
     out: list[OcrLine] = []
+    right = max((ln.box[2] for ln in lines), default=0.0)
     for line in lines:
         part = _Part(line.text, [], list(line.confidences), *line.box, list(line.alternatives or [""] * len(line.text)))
+        if out:
+            prev = out[-1]
+            _katakana_wrap(part, prev.text, prev.box[2] >= right - WRAP_REACH * (prev.box[3] - prev.box[1]))
         _repair_item(part, out[-1].text if out else "")
         if part.text != line.text:
             line = OcrLine(part.text, tuple(part.probs), line.box, tuple(part.alts))
@@ -410,14 +427,7 @@ def _cell_lines(fragments: list[Fragment], left: float, right: float) -> list[Oc
             _insert_space(part, 1)
         if joined:
             prev = joined[-1]
-            if (prev.x1 >= right - WRAP_REACH * height and _KATAKANA.match(prev.text[-1:])
-                    and len(part.text) > 2 and _KATAKANA.match(part.text[0]) and part.text[1] == "\u3000"):
-                # 「…サイバーセキュリテ」「ィ水準」: a katakana word wrapped at the cell's edge, not an
-                # item イ; the space put after it as a label's goes.
-                part.text = part.text[0] + part.text[2:]
-                del part.probs[1], part.alts[1]
-                if len(part.xs) > len(part.text):
-                    del part.xs[1]
+            _katakana_wrap(part, prev.text, prev.x1 >= right - WRAP_REACH * height)
             if prev.x1 < right - WRAP_REACH * height:
                 go_on = not (prev.text.endswith(SENTENCE_END + HEADING_END) or LABEL_ALONE.fullmatch(prev.text)
                              or NEW_PARAGRAPH.match(part.text))
