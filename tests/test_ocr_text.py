@@ -65,7 +65,8 @@ def test_the_space_a_recogniser_drops_after_a_label_is_put_back_where_the_page_s
     "read, expected",
     [("2乙は、前項の", "2\u3000乙は、前項の"), ("第1乙は、", "第1\u3000乙は、"), ("ア氏名", "ア\u3000氏名"),
      ("第1受託者は、", "第1\u3000受託者は、"), ("第12条の規定により", "第12条の規定により"), ("第2項において", "第2項において"),
-     ("三不正アクセス", "三不正アクセス"), ("2、乙は、", "2\u3000乙は、"),
+     ("三不正アクセス", "三不正アクセス"), ("2、乙は、", "2\u3000乙は、"), ("2、前項の規定は", "2\u3000前項の規定は"),
+     ("2、3項", "2、3項"),
      ("アクセス制御", "アクセス制御"), ("一部を", "一部を")],
 )
 def test_a_label_whose_shape_ends_it_gets_its_space_without_a_gap(read, expected):
@@ -360,6 +361,16 @@ def test_item_labels_in_a_cell_a_lost_first_one_a_dash_for_its_space_and_a_wrapp
                      "二　作業場所等の入退管理、サイバーセキュリティ水準の確保", "三　不正アクセス防止"]
 
 
+def test_a_first_item_label_the_recogniser_read_as_nothing_is_put_back_by_where_the_text_starts():
+    # The box of 「一 アクセス制御…」 starts at the margin, but its first read character stands
+    # where the items' text does (the thin 一 and its space read as nothing).
+    fragments = [frag("場合、その秘匿性等その内容に応じて、次の措置を講じなければならない。", 100, 100),
+                 frag("アクセス制御のための認証機能設定、データ持出し時を含む", 100, 160, gaps={0: 2 * PITCH}),
+                 frag("定期又は随時見直し、読取り防止措置", 100, 220),
+                 frag("二作業場所等の入退管理やアクセス記録の保存", 100, 280, gaps={1: PITCH})]
+    assert texts(fragments)[1] == "一\u3000アクセス制御のための認証機能設定、データ持出し時を含む"
+
+
 def test_a_katakana_word_wrapped_at_the_end_of_a_full_line_is_no_item_label():
     # 「…セキュリテ」「ィ対策」: ィ read as イ with a gap after it looks like item イ.
     full = frag("はならないこと、その他情報システムの管理、運用及びセキュリテ", 100, 100)
@@ -368,3 +379,25 @@ def test_a_katakana_word_wrapped_at_the_end_of_a_full_line_is_no_item_label():
     # After a short line (an item list), イ with its gap is an item.
     items = [frag("ア　氏名及び生年月日", 100, 40), frag("イ住所及び電話番号", 100, 100, gaps={1: 40}), wrapped]
     assert texts(items)[1] == "イ\u3000住所及び電話番号"
+
+
+def test_characters_far_fainter_than_the_print_are_dropped_as_seal_residue_but_never_digits():
+    import numpy as np
+
+    from analyzer.ingest.ocr import _without_faint
+
+    page = np.full((400, 1200), 230, np.uint8)
+
+    def draw(text: str, y: int, shades: list[int]) -> Fragment:
+        f = frag(text, 100, y)
+        for x, shade in zip(f.xs, shades):
+            page[y + 8 : y + 36, int(x) - 14 : int(x) + 14] = shade
+        return f
+
+    label = draw("第13取", 40, [40, 40, 40, 215])  # 取: the seal's own character left faint by the dropout
+    seal = draw("印締表", 100, [212, 214, 216])
+    text = draw("乙は、個人情報を", 160, [40] * 8)
+    thin = draw("1", 220, [200])  # a thin digit: never dropped
+    out = _without_faint([label, seal, text, thin], page)
+    assert [f.text for f in out] == ["第13", "乙は、個人情報を", "1"]
+    assert out[0].xs == label.xs[:3] and out[0].probs == label.probs[:3]

@@ -118,8 +118,9 @@ def _space_after_label(part: _Part) -> None:
     if not m or m.end() >= len(text) or text[m.end()] in " \u3000":
         return
     k = m.end()
-    if text[k] in "、,，" and text[k + 1 : k + 2] in ("甲", "乙"):
-        # Speckle in the label's space read as a comma (「2、乙は」): the space it was.
+    if text[k] in "、,，" and m.group(0).isdigit() and k + 1 < len(text) and not text[k + 1].isdigit():
+        # Speckle in a paragraph number's space read as a comma (「2、乙は」「2、前項の」): the
+        # space it was (a wrapped 「…第1項、」「2、3項」 keeps its comma: a digit follows).
         part.text = text[:k] + "\u3000" + text[k + 1 :]
         return
     pitch = _pitch(xs) if len(xs) == len(text) else 0.0
@@ -452,7 +453,10 @@ def _mend(part: _Part, margin: float, height: float) -> None:
 
 def _finish(part: _Part, margin: float, height: float) -> OcrLine:
     _mend(part, margin, height)
-    return OcrLine(part.text, tuple(part.probs), (part.x0, part.y0, part.x1, part.y1), tuple(part.alts))
+    # The line starts where its first read character does: ink the recogniser read as nothing at
+    # the box's start (a lone 一 before 「アクセス制御…」) leaves the text where an item's text is.
+    x0 = max(part.x0, part.xs[0] - 0.6 * height) if part.xs and len(part.xs) == len(part.text) else part.x0
+    return OcrLine(part.text, tuple(part.probs), (x0, part.y0, part.x1, part.y1), tuple(part.alts))
 
 
 # The label before a second one, for a first label the engine lost (a lone 「一」 is one thin
