@@ -8,6 +8,7 @@ words, and quoted from the original texts.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
@@ -265,6 +266,8 @@ def _ocr_doubts(ctx: JudgeContext, match: Match) -> dict[int, tuple[float, str]]
 
 
 _FULL_STOPS = tuple("。．.｡")
+_KATAKANA = re.compile(r"[\u30a1-\u30fa]")
+_LETTER = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 
 
 def ocr_repair(
@@ -307,6 +310,8 @@ def ocr_repair(
 
     def misread(e: str, j: int, alone: bool = False) -> bool:
         conf, guesses = doubt(j)
+        if e == "ー" and got.text[j] == "一" and _KATAKANA.match(got.text[j - 1 : j]) and _KATAKANA.match(got.text[j + 1 : j + 2]):
+            return True  # the kanji 一 inside a katakana word (サ一バ) is its long vowel, however sure
         if alone and conf < settings.ocr_unread_below:
             # One character the engine bet against (never a run of them: that may be a new phrase).
             return e not in settings.ocr_never_guessed and got.text[j] not in settings.ocr_never_guessed + settings.ocr_kept_as_read
@@ -364,7 +369,10 @@ def ocr_repair(
     fixed: list[str] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, ref, got.text, autojunk=False).get_opcodes():
         expected, seen = ref[i1:i2], got.text[j1:j2]
-        if tag == "equal" or all(c in ignored for c in expected + seen):
+        if tag == "insert" and all(c in ignored for c in seen) and _LETTER.match(got.text[j1 - 1 : j1]) and _LETTER.match(got.text[j2 : j2 + 1]):
+            # A speck read as 。 or 、 inside a word (「取り扱。う」): no punctuation splits a word.
+            fixed.append(f"（なし）→{seen}")
+        elif tag == "equal" or all(c in ignored for c in expected + seen):
             pieces.extend((c, j, j + 1) for j, c in enumerate(seen, start=j1))
         elif tag == "replace" and len(expected) == len(seen):
             for k, (e, r) in enumerate(zip(expected, seen)):

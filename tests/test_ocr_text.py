@@ -401,3 +401,21 @@ def test_characters_far_fainter_than_the_print_are_dropped_as_seal_residue_but_n
     out = _without_faint([label, seal, text, thin], page)
     assert [f.text for f in out] == ["第13", "乙は、個人情報を", "1"]
     assert out[0].xs == label.xs[:3] and out[0].probs == label.probs[:3]
+
+
+def test_a_long_vowel_read_as_kanji_one_and_a_speck_read_as_a_full_stop_inside_a_word_are_misreadings():
+    ref = "乙は、保有個人情報を取り扱う基幹的なサーバ等の機器を設置する。"
+    s = default_settings()
+    read = ref.replace("サーバ", "サ一バ").replace("取り扱う", "取り扱。う")
+    repaired, fixed = ocr_repair(ref, MappedText.from_original(read), {}, s)  # read with full confidence
+    assert make_comparable(repaired, s).text == normalize_text(ref, s).text
+    assert sorted(fixed) == sorted(["ー→一", "（なし）→。"])
+    # 一 between kanji is a word's (統一), and a 。 between sentences is punctuation: changes stay.
+    ref2 = "乙は、様式を統一する。甲は、確認する。"
+    assert ocr_repair(ref2, MappedText.from_original(ref2.replace("統一", "統ー")), {}, s)[1] == []
+
+
+def test_a_latin_o_ending_a_japanese_line_is_its_full_stop():
+    assert texts([frag("複製してはならないo", 100, 100), frag("2　前項の規定は", 100, 160)]) == [
+        "複製してはならない。", "2　前項の規定は"]
+    assert texts([frag("Wi-Fi", 100, 100)]) == ["Wi-Fi"]

@@ -140,6 +140,7 @@ def _insert_space(part: _Part, k: int) -> None:
 
 
 _KANJI_ITEMS = "一二三四五六七八九十"
+_KANA_KANJI = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 
 
 def _next_item(part: _Part, before: list[_Part]) -> bool:
@@ -453,6 +454,10 @@ def _mend(part: _Part, margin: float, height: float) -> None:
 
 def _finish(part: _Part, margin: float, height: float) -> OcrLine:
     _mend(part, margin, height)
+    if len(part.text) > 1 and part.text[-1] in "oO°" and _KANA_KANJI.match(part.text[-2]):
+        # 「…してはならないo」: a Latin letter never ends a Japanese sentence; the 。 it was.
+        part.text = part.text[:-1] + "。"
+        part.probs[-1] = REPAIRED_CONFIDENCE
     # The line starts where its first read character does: ink the recogniser read as nothing at
     # the box's start (a lone 一 before 「アクセス制御…」) leaves the text where an item's text is.
     x0 = max(part.x0, part.xs[0] - 0.6 * height) if part.xs and len(part.xs) == len(part.text) else part.x0
