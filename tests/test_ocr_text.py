@@ -272,7 +272,7 @@ def test_an_item_opening_a_cell_line_is_not_joined_to_a_full_line_that_lost_its_
     assert lines == [
         "第9", "二　作業場所等の入退管理、端末の限定、バックアップ記録の作成ほか",
         "三　不正アクセス防止プログラム等の導入をはじめとするサイバーセキュリティ水準の確保をし、書面報告を行う暇がない場合等は、"
-        "この限りではない。ただし書面報告を行う暇がない場合等はこの限りではない",
+        "この限りではない。ただし書面報告を行う暇がない場合等はこの限りではない。",  # its lost 。 put back
         "3　乙は、甲の指示に従うこと。",
     ]
 
@@ -415,7 +415,23 @@ def test_a_long_vowel_read_as_kanji_one_and_a_speck_read_as_a_full_stop_inside_a
     assert ocr_repair(ref2, MappedText.from_original(ref2.replace("統一", "統ー")), {}, s)[1] == []
 
 
-def test_a_latin_o_ending_a_japanese_line_is_its_full_stop():
+def test_a_latin_o_or_a_zero_ending_a_japanese_line_and_a_lost_full_stop_are_its_full_stop():
     assert texts([frag("複製してはならないo", 100, 100), frag("2　前項の規定は", 100, 160)]) == [
         "複製してはならない。", "2　前項の規定は"]
-    assert texts([frag("Wi-Fi", 100, 100)]) == ["Wi-Fi"]
+    assert texts([frag("報告するものとする0", 100, 100)]) == ["報告するものとする。"]
+    # No mark at all, and paragraph 2 opens the next line: the 。 was lost.
+    assert texts([frag("複製してはならない", 100, 100), frag("2 前項の規定は、", 100, 160)])[0] == "複製してはならない。"
+    for kept in (["Wi-Fi"], ["平成30"], ["委託業務を"]):
+        assert texts([frag(kept[0], 100, 100)]) == kept
+    # A line that does not end a sentence keeps going into a wrapped 「2 年」.
+    assert texts([frag("契約期間は", 100, 100), frag("2 年とする。", 100, 160)])[0] == "契約期間は"
+
+
+def test_a_first_item_read_as_the_digit_one_is_the_kanji_its_second_item_says():
+    fragments = [frag("次の措置を講じなければならない。", 100, 100), frag("1　アクセス制御のための認証機能設定", 100, 160),
+                 frag("二　作業場所等の入退管理", 100, 220)]
+    assert texts(fragments)[1] == "一　アクセス制御のための認証機能設定"
+    # Paragraphs numbered 1, 2 stay digits.
+    paragraphs = [frag("次の措置を講じなければならない。", 100, 100), frag("1　乙は、管理する。", 100, 160),
+                  frag("2　乙は、報告する。", 100, 220)]
+    assert texts(paragraphs)[1] == "1　乙は、管理する。"

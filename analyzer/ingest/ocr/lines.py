@@ -140,6 +140,7 @@ def _insert_space(part: _Part, k: int) -> None:
 
 
 _KANJI_ITEMS = "一二三四五六七八九十"
+_HIRAGANA = re.compile(r"[\u3041-\u3096]")
 _KANA_KANJI = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 
 
@@ -355,7 +356,7 @@ def build_lines(
     margin = min(f.box[0] for f in horizontal)
     lines = [_finish(p, margin, height) for p in _parts(horizontal, height)]
     lines = [ln for ln in lines if ln.text.strip() and not (page_height and _furniture(ln, page_height))]
-    return restore_lost_digits(restore_first_labels(repair_items(lines), height))
+    return restore_full_stops(restore_lost_digits(restore_first_labels(repair_items(lines), height)))
 
 
 # A small round mark alone is a 。 pushed to the start of a line (禁則: a 。 never starts a line
@@ -444,7 +445,8 @@ def _cell_lines(fragments: list[Fragment], left: float, right: float) -> list[Oc
                 prev.x1 = part.x1  # where the last printed line ends decides the next join
                 continue
         joined.append(part)
-    return restore_first_labels(repair_items([ln for ln in (_finish(p, margin, height) for p in joined) if ln.text.strip()]), height)
+    lines = repair_items([ln for ln in (_finish(p, margin, height) for p in joined) if ln.text.strip()])
+    return restore_full_stops(restore_first_labels(lines, height))
 
 
 def _mend(part: _Part, margin: float, height: float) -> None:
@@ -454,8 +456,10 @@ def _mend(part: _Part, margin: float, height: float) -> None:
 
 def _finish(part: _Part, margin: float, height: float) -> OcrLine:
     _mend(part, margin, height)
-    if len(part.text) > 1 and part.text[-1] in "oO°" and _KANA_KANJI.match(part.text[-2]):
-        # 「…してはならないo」: a Latin letter never ends a Japanese sentence; the 。 it was.
+    if len(part.text) > 1 and (part.text[-1] in "oO°" and _KANA_KANJI.match(part.text[-2])
+                               or part.text[-1] == "0" and _HIRAGANA.match(part.text[-2])):
+        # 「…してはならないo」「…するものとする0」: a Latin letter never ends a Japanese sentence,
+        # nor a digit a verb; the 。 it was.
         part.text = part.text[:-1] + "。"
         part.probs[-1] = REPAIRED_CONFIDENCE
     # The line starts where its first read character does: ink the recogniser read as nothing at
@@ -468,6 +472,7 @@ def _finish(part: _Part, margin: float, height: float) -> OcrLine:
 # stroke, often not detected): 二 → 一, (2) → (1), ⑵ → ⑴, ② → ①, イ → ア.
 _SECOND = re.compile(r"^(?:二|[(（]2[)）]|[(（]２[)）]|⑵|②|イ)(?=[\u3000 ]|[(（]?)")
 _FIRST = {"二": "一", "⑵": "⑴", "②": "①", "イ": "ア"}
+_ONE_LIKE = "1１lI|"
 SENTENCE_OR_LIST_END = tuple("。：:")
 
 
@@ -476,6 +481,23 @@ def _first_label(m: re.Match) -> str:
     if found in _FIRST:
         return _FIRST[found]
     return found.replace("2", "1").replace("２", "１")
+
+
+# A sentence's end as a duty or a definition closes it (「…してはならない」「…するものとする」).
+_PREDICATE_END = re.compile(r"(?:ない|する|とする|こと|できる|られる|ものとする)$")
+_PARAGRAPH_NUMBER = re.compile(r"^[0-9０-９]{1,2}[ \u3000]")
+
+
+def restore_full_stops(lines: list[OcrLine]) -> list[OcrLine]:
+    """The 。 a scan lost at a paragraph's end: a line ending in a sentence-final predicate
+    followed by a line that opens the next numbered paragraph (「…複製してはならない」「2 前項の…」)."""
+    out = list(lines)
+    for i in range(len(out) - 1):
+        line = out[i]
+        if _PREDICATE_END.search(line.text) and _PARAGRAPH_NUMBER.match(out[i + 1].text):
+            out[i] = OcrLine(line.text + "。", (*line.confidences, REPAIRED_CONFIDENCE), line.box,
+                             (*(line.alternatives or ("",) * len(line.text)), ""))
+    return out
 
 
 def restore_first_labels(lines: list[OcrLine], height: float) -> list[OcrLine]:
@@ -495,6 +517,10 @@ def restore_first_labels(lines: list[OcrLine], height: float) -> list[OcrLine]:
             prev = out[j]
             if prev.text.startswith(first):
                 start = None
+                break
+            if first == "一" and prev.text[:1] in _ONE_LIKE and prev.text[1:2] in (" ", "\u3000"):
+                # The list's 一 read as the digit 1 (or l, I): the kanji its 二 says it is.
+                out[j] = OcrLine(first + prev.text[1:], (REPAIRED_CONFIDENCE, *prev.confidences[1:]), prev.box, prev.alternatives)
                 break
             opened = _LABEL.match(prev.text)
             if prev.text.endswith(SENTENCE_OR_LIST_END) or (opened and prev.text[opened.end() : opened.end() + 1] in " \u3000"):
