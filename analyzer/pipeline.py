@@ -15,7 +15,7 @@ from .ingest import IngestOptions, load_document, readable_suffixes
 from .identify import identify_set, rank_references
 from .judge import JudgeContext, findings_for, judge_clause, obsolete_content_findings
 from .match import match_clauses, prepare_contract, reference_forms
-from .model import ClauseResult, Document, OcrPage, Report, ReportError
+from .model import ClauseResult, ClauseStatus, Document, OcrPage, Report, ReportError
 from .references import load_reference_library, resolve_reference, supersession
 from .metadata import extract_metadata
 from .segment import segment_documents
@@ -210,7 +210,9 @@ def check_documents(
         findings.extend(findings_for(ctx, result, ref))
     findings.extend(obsolete_content_findings(ctx))
     coverage = contract_coverage(contract, library, settings)
-    findings.extend(coverage_findings(coverage, any(p.confidence < settings.ocr_poor_confidence for p in ocr)))
+    unreadable = any(p.confidence < settings.ocr_poor_confidence for p in ocr) or any(
+        r.status is ClauseStatus.REVIEW for r in results)
+    findings.extend(coverage_findings(coverage, unreadable))
     notes += _ocr_note(ocr) + [n for d in documents for n in d.notes]
     if not matches:
         notes.insert(0, "特記事項の条項が見つかりません（添付漏れ・別ファイルの可能性） / no 特記事項 clause was found in these files")

@@ -446,7 +446,8 @@ TOPIC_NAMES_EN = {
 
 def coverage_findings(coverage: tuple[TopicCoverage, ...], unreadable_pages: bool = False) -> list[Finding]:
     """A ``missing`` warning (clause ``topic-N``) for each topic ①–⑧ no article covers; a
-    ``review`` warning instead when pages OCR could hardly read may hold the article.
+    ``review`` warning instead when what OCR could not read (a poor page, a clause under
+    review) may hold the article.
 
     Warning, not error: the classifier reads meaning, not wording, and is wrong
     for some clauses of an issuer it was not trained on (see
@@ -464,8 +465,8 @@ def coverage_findings(coverage: tuple[TopicCoverage, ...], unreadable_pages: boo
         if unreadable_pages:
             out.append(Finding(
                 FindingKind.REVIEW, f"topic-{c.topic}", Severity.WARNING,
-                f"国の指針 4-8-9(1) {mark}「{c.name}」に当たる条項は、OCR の読取りが不十分なページがあり有無を判定できません。"
-                f"原本で確認してください / topic {mark} ({TOPIC_NAMES_EN[c.topic]}): pages read too poorly by OCR to tell",
+                f"国の指針 4-8-9(1) {mark}「{c.name}」に当たる条項は、OCR で読み取れない箇所があり有無を判定できません。"
+                f"原本で確認してください / topic {mark} ({TOPIC_NAMES_EN[c.topic]}): parts OCR could not read may hold it",
             ))
             continue
         out.append(

@@ -315,6 +315,9 @@ def test_an_article_whose_label_and_heading_ocr_read_but_not_its_text_is_review_
     got = {c.clause_id: c for c in report.clauses}
     assert got["12"].status.value == "review" and "見出しまで読めました" in got["12"].notes[0]
     assert {c.status.value for i, c in got.items() if i != "12"} == {"current"}
+    # Nor is its topic (② 再委託) reported as covered by no article: it may be under the seal.
+    topic = [f for f in report.findings if f.clause == "topic-2"]
+    assert topic and all(f.kind.value == "review" for f in topic)
     # Typed, the same text lacks 第12's text: missing.
     typed = check_documents([Document("t.txt", "txt", scanned)], files=["t.txt"], reference="fukuoka-pref")
     assert {c.clause_id: c.status.value for c in typed.clauses}["12"] == "missing"
