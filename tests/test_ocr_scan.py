@@ -269,3 +269,26 @@ def test_scan_ocr_reports_and_summarises_the_pages_read_by_ocr(tmp_path, ocr_rea
         ocr.read_image = real
     assert again.rejudged == 2 and again.statuses == {"ok": 2}
     assert json.loads((out / "contracts" / "R07-001.json").read_text("utf-8"))["reference"]["version"] == "2026-04-01"
+
+
+def test_the_replay_benchmark_judges_again_from_the_recorded_engine_output_without_ocr(tmp_path, capsys, ocr_ready, monkeypatch):
+    from conftest import load_script
+
+    import analyzer.ingest.ocr as ocr
+    from analyzer.ingest.ocr import ppocr
+
+    replay = load_script("benchmarks/ocr_replay.py", "ocr_replay")
+    path = _write_pdf(tmp_path / "annex.pdf", [_degrade(p, skew=0.5) for p in _page_images(_annex(), ocr_ready)[:1]])
+    raw = tmp_path / "raw"
+    monkeypatch.setattr(ocr, "read_image", replay.replaying(raw))
+    _, first, _ = _check(capsys, "--ocr-cache", "none", str(path))
+    assert len(list(raw.glob("*.pkl"))) == 1
+
+    def no_engine(*a, **k):
+        raise AssertionError("a recorded page was OCR'd again")
+
+    monkeypatch.setattr(ppocr, "detect", no_engine)
+    _, again, _ = _check(capsys, "--ocr-cache", "none", str(path))
+    statuses = {c["id"]: c["status"] for c in first["clauses"]}
+    assert sum(s == "current" for s in statuses.values()) >= 5
+    assert {c["id"]: c["status"] for c in again["clauses"]} == statuses
