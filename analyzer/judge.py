@@ -8,7 +8,6 @@ words, and quoted from the original texts.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
@@ -31,6 +30,7 @@ from .model import (
 )
 from .normalize import Comparable, fold_text, make_comparable, normalize_text
 from .ja import sudachi
+from .ja.chars import KANA_OR_KANJI, KATAKANA
 from .ja.textmap import MappedText
 from .settings import Settings
 from .segment import operative_spans
@@ -266,8 +266,6 @@ def _ocr_doubts(ctx: JudgeContext, match: Match) -> dict[int, tuple[float, str]]
 
 
 _FULL_STOPS = tuple("。．.｡")
-_KATAKANA = re.compile(r"[\u30a1-\u30fa]")
-_LETTER = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 
 
 def ocr_repair(
@@ -310,7 +308,7 @@ def ocr_repair(
 
     def misread(e: str, j: int, alone: bool = False) -> bool:
         conf, guesses = doubt(j)
-        if e == "ー" and got.text[j] == "一" and _KATAKANA.match(got.text[j - 1 : j]) and _KATAKANA.match(got.text[j + 1 : j + 2]):
+        if e == "ー" and got.text[j] == "一" and KATAKANA.match(got.text[j - 1 : j]) and KATAKANA.match(got.text[j + 1 : j + 2]):
             return True  # the kanji 一 inside a katakana word (サ一バ) is its long vowel, however sure
         if alone and conf < settings.ocr_unread_below:
             # One character the engine bet against (never a run of them: that may be a new phrase).
@@ -369,7 +367,7 @@ def ocr_repair(
     fixed: list[str] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, ref, got.text, autojunk=False).get_opcodes():
         expected, seen = ref[i1:i2], got.text[j1:j2]
-        if tag == "insert" and all(c in ignored for c in seen) and _LETTER.match(got.text[j1 - 1 : j1]) and _LETTER.match(got.text[j2 : j2 + 1]):
+        if tag == "insert" and all(c in ignored for c in seen) and KANA_OR_KANJI.match(got.text[j1 - 1 : j1]) and KANA_OR_KANJI.match(got.text[j2 : j2 + 1]):
             # A speck read as 。 or 、 inside a word (「取り扱。う」): no punctuation splits a word.
             fixed.append(f"（なし）→{seen}")
         elif tag == "equal" or all(c in ignored for c in expected + seen):

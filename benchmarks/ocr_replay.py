@@ -24,7 +24,6 @@ import numpy as np
 import analyzer.ingest.ocr as ocr
 from analyzer.cli import main
 from analyzer.ingest.ocr import prepare as prep
-from analyzer.ingest.ocr.lines import build_lines
 
 
 def replaying(raw_dir: Path):
@@ -35,14 +34,13 @@ def replaying(raw_dir: Path):
             raise SystemExit("ocr_replay: PP-OCR with the default preparation only")
         path = raw_dir / f"{hashlib.sha1(np.asarray(image).tobytes()).hexdigest()}.pkl"
         if path.exists():
-            fragments, height, rules, rotation, skew = pickle.loads(path.read_bytes())
+            raw, skew = pickle.loads(path.read_bytes())
         else:
             prepared = prep.prepare(image, **ocr.PREPARE)
-            fragments, img, rotation = ocr._ppocr_page(prepared.image, prepared.rotation, ocr.PREPARE["orient"])
-            height, rules, skew = img.shape[0], prep.rulings(img), prepared.skew
-            path.write_bytes(pickle.dumps((fragments, height, rules, rotation, skew)))
-        lines = [ln for ln in build_lines(fragments, height, rules) if ocr._legible(ln)]
-        return ocr.OcrResult(tuple(lines), engine, rotation, skew)
+            raw, skew = ocr.ppocr_page(prepared, ocr.PREPARE["orient"]), prepared.skew
+            path.write_bytes(pickle.dumps((raw, skew)))
+        fragments, height, rules, rotation = raw
+        return ocr.OcrResult(tuple(ocr.page_lines(fragments, height, rules)), engine, rotation, skew)
 
     return read_image
 

@@ -10,12 +10,12 @@ misreading (a lone low-confidence 且 where the reference has 乙) from a real c
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from ...ja.chars import KANA_OR_KANJI
 from .lines import REPAIRED_CONFIDENCE, OcrLine
 
 ENGINES = ("ppocr", "tesseract")
@@ -99,12 +99,25 @@ def read_image(image, engine: str = DEFAULT_ENGINE, lang: str = "jpn", steps: di
 
         lines = tesseract.read(img, lang)
     else:
-        from .lines import build_lines
+        fragments, height, rules, rotation = ppocr_page(prepared, steps["orient"])
+        return OcrResult(tuple(page_lines(fragments, height, rules)), engine, rotation, prepared.skew)
+    return OcrResult(tuple(ln for ln in lines if _legible(ln)), engine, rotation, prepared.skew)
 
-        fragments, img, rotation = _ppocr_page(img, rotation, steps["orient"])
-        lines = build_lines(fragments, img.shape[0], prep.rulings(img))
-    lines = [ln for ln in lines if _legible(ln)]
-    return OcrResult(tuple(lines), engine, rotation, prepared.skew)
+
+def ppocr_page(prepared, orient: bool = True) -> tuple[list, int, tuple, int]:
+    """What PP-OCR reads on a prepared page (prepare.Prepared): fragments, the height and ruled
+    lines of the page as read, and its quarter turns."""
+    from . import prepare as prep
+
+    fragments, img, rotation = _ppocr_page(prepared.image, prepared.rotation, orient)
+    return fragments, img.shape[0], prep.rulings(img), rotation
+
+
+def page_lines(fragments, height: int, rules) -> list[OcrLine]:
+    """The legible lines built from a page's fragments (lines.build_lines, noise left out)."""
+    from .lines import build_lines
+
+    return [ln for ln in build_lines(fragments, height, rules) if _legible(ln)]
 
 
 def _ppocr_page(img, rotation: int, orient: bool):
@@ -171,7 +184,7 @@ def _without_faint(fragments, img) -> list:
             out.append(f)
             continue
         keep = [k for k, (ch, d) in enumerate(zip(f.text, dark[id(f)]))
-                if not _JA_LETTER.match(ch) or (paper - d) / (paper - ink) >= FAINT_PRINT]
+                if not KANA_OR_KANJI.match(ch) or (paper - d) / (paper - ink) >= FAINT_PRINT]
         if len(keep) == len(f.text):
             out.append(f)
         elif keep:
@@ -180,8 +193,6 @@ def _without_faint(fragments, img) -> list:
                                 tuple(f.probs[k] for k in keep), f.box, f.vertical, tuple(alts[k] for k in keep)))
     return out
 
-
-_JA_LETTER = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 
 
 def _upright(img, boxes, rotation: int):

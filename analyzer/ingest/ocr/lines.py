@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from statistics import median
 
+from ...ja.chars import HIRAGANA, KANA_OR_KANJI, KATAKANA
 from ...ja.numerals import parse_number
 from .ppocr import Fragment
 
@@ -140,8 +141,6 @@ def _insert_space(part: _Part, k: int) -> None:
 
 
 _KANJI_ITEMS = "一二三四五六七八九十"
-_HIRAGANA = re.compile(r"[\u3041-\u3096]")
-_KANA_KANJI = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
 
 
 def _next_item(part: _Part, before: list[_Part]) -> bool:
@@ -160,15 +159,14 @@ def _next_item(part: _Part, before: list[_Part]) -> bool:
 # An item label 一/二 at the start of a line read as the long vowel ー or katakana ニ: no word
 # begins with ー (unless the line before ends inside a katakana word, 「サイバ」「ーセキュリティ」),
 # and a line beginning with ニ before anything but katakana (ニーズ) is an item.
-_KATAKANA = re.compile(r"[\u30a0-\u30ffｦ-ﾟ]")
 
 
 def _repair_item(part: _Part, prev_text: str) -> None:
     """The item label at the start of ``part`` put right, given the text of the line before."""
     text = part.text
-    after_katakana = bool(_KATAKANA.match(prev_text[-1:]))
+    after_katakana = bool(KATAKANA.match(prev_text[-1:]))
     rest = text[1:].lstrip(" \u3000")
-    if after_katakana and text[:1] in "一ー" and _KATAKANA.match(rest[:1]):
+    if after_katakana and text[:1] in "一ー" and KATAKANA.match(rest[:1]):
         # The long vowel of a katakana word wrapped at the line's end (「サ」「ーバ」), even
         # where OCR read it as the kanji 一 and a label's space was put after it.
         cut = len(text) - len(rest)
@@ -176,11 +174,11 @@ def _repair_item(part: _Part, prev_text: str) -> None:
         part.probs = [REPAIRED_CONFIDENCE, *part.probs[cut:]]
         part.alts = ["", *part.alts[cut:]]
         part.xs = part.xs[cut - 1 :] if len(part.xs) == len(text) else part.xs
-    elif len(text) > 2 and text[0] in _KANJI_ITEMS and text[1] in "ー―‐-－" and not _KATAKANA.match(text[2]):
+    elif len(text) > 2 and text[0] in _KANJI_ITEMS and text[1] in "ー―‐-－" and not KATAKANA.match(text[2]):
         # The label's space read as a dash (「三ー不正アクセス」): no long vowel follows a kanji.
         part.text = text[0] + "\u3000" + text[2:]
         part.probs[1] = 1.0
-    elif len(text) > 1 and ((text[0] == "ー" and not after_katakana) or (text[0] == "ニ" and not _KATAKANA.match(text[1]))):
+    elif len(text) > 1 and ((text[0] == "ー" and not after_katakana) or (text[0] == "ニ" and not KATAKANA.match(text[1]))):
         part.text = {"ー": "一", "ニ": "二"}[text[0]] + text[1:]
         part.probs[0] = REPAIRED_CONFIDENCE
         _space_after_label(part)
@@ -190,7 +188,7 @@ def _katakana_wrap(part: _Part, prev_text: str, prev_full: bool) -> None:
     """「…サイバーセキュリテ」「ィ　水準」: a katakana word wrapped at the line's end, not an item
     イ — the space put after it as a label's goes (the line before is full and ends in katakana)."""
     text = part.text
-    if prev_full and _KATAKANA.match(prev_text[-1:]) and len(text) > 2 and _KATAKANA.match(text[0]) and text[1] == "\u3000":
+    if prev_full and KATAKANA.match(prev_text[-1:]) and len(text) > 2 and KATAKANA.match(text[0]) and text[1] == "\u3000":
         part.text = text[0] + text[2:]
         del part.probs[1], part.alts[1]
         if len(part.xs) > len(part.text):
@@ -456,8 +454,8 @@ def _mend(part: _Part, margin: float, height: float) -> None:
 
 def _finish(part: _Part, margin: float, height: float) -> OcrLine:
     _mend(part, margin, height)
-    if len(part.text) > 1 and (part.text[-1] in "oO°" and _KANA_KANJI.match(part.text[-2])
-                               or part.text[-1] == "0" and _HIRAGANA.match(part.text[-2])):
+    if len(part.text) > 1 and (part.text[-1] in "oO°" and KANA_OR_KANJI.match(part.text[-2])
+                               or part.text[-1] == "0" and HIRAGANA.match(part.text[-2])):
         # 「…してはならないo」「…するものとする0」: a Latin letter never ends a Japanese sentence,
         # nor a digit a verb; the 。 it was.
         part.text = part.text[:-1] + "。"
