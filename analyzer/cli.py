@@ -283,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--jobs", type=_positive_int, metavar="N", help="ワーカープロセス数（既定: CPU コア数） / worker processes (default: all cores)")
     sc.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
                     help="1文書あたりの時間制限（既定 60 秒） / per-document time limit")
+    sc.add_argument(
+        "--reference", metavar="ID[@VERSION]", default="auto",
+        help="manifest.csv に reference のない契約の参照文（既定 auto: 契約ごとに判定） / reference for every contract "
+        "without a manifest reference (default auto: identify each)",
+    )
     _add_library(sc)
     _add_ingest(sc)
     sc.set_defaults(func=cmd_scan)
@@ -443,6 +448,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     result = scan_archive(
         args.directory, db=args.db, out=args.out, jobs=args.jobs, timeout=args.timeout,
         library_dirs=args.library, progress=console_progress(sys.stderr), ingest=_ingest_options(args, scan=True),
+        reference=args.reference,
     )
     if result.interrupted:
         print(f"tokki: 中断しました。再実行すると続きから処理します / interrupted; run again to resume ({args.db})",

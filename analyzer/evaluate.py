@@ -17,9 +17,10 @@ are compared. The contract's manifest row gives what the user would give on
 the command line: an empty ``reference`` makes tokki identify it (as
 ``--reference auto``), an empty ``signed_on`` makes it read the date from the
 text, so ``reference`` and ``signed_on`` label those automatic paths. A
-readable contract labelled ``"reference": null`` is one whose text cannot
-tell the reference: tokki must decline to name one (exit 2) rather than
-guess; its clauses and findings are then not compared.
+readable contract labelled ``"reference": null`` is one whose text matches
+no known issuer: tokki must name none (a ``no_reference`` report checked
+against the national guideline's topics) rather than guess; its clauses and
+findings are then not compared.
 Findings on topics of the national guideline (``topic-N``) are not labelled:
 they are counted (``unlabelled_findings``), never a mistake.
 
@@ -259,22 +260,24 @@ def _compare(result: EvalResult, spec, label: dict, report: Report | None, refus
     if "reference" in label:
         result.references_total += 1
         result.references_auto += auto_ref
+    no_reference = report is not None and report.status == "no_reference"
     if "reference" in label and want_ref is None and not got_error:
-        # The text cannot tell the reference: tokki must decline to name one (exit 2), not guess.
-        if report is None:
+        # The text matches no known issuer: tokki must name none (a no_reference report), not guess.
+        if report is None or no_reference:
             result.references_ok += 1
             result.references_auto_ok += auto_ref
         else:
             got_ref = f"{report.reference_id}@{report.reference_version}"
-            result.mistake("reference", f"{contract}: no reference expected (undecidable), got {got_ref}{exit_note}")
+            result.mistake("reference", f"{contract}: no reference expected (no known issuer), got {got_ref}{exit_note}")
         return
-    if report is None or got_error:
+    if report is None or got_error or no_reference:
         # No verdict at all: one line, every labelled clause counted as an error.
         for want in clauses.values():
             result.confusion[(want, "error")] += 1
-        if report is None:
+        if report is None or no_reference:
             how = "identified" if auto_ref else "given"
-            result.mistake("reference", f"{contract}: reference {want_ref or '?'} expected, no report ({how}): {refused}{exit_note}")
+            why = refused or "none identified, checked against the national topics only"
+            result.mistake("reference", f"{contract}: reference {want_ref or '?'} expected, no report ({how}): {why}{exit_note}")
         else:
             result.mistake("unexpected_error", f"{contract}: unexpected error {got_error}: {report.error.message}{exit_note}")
         return

@@ -16,7 +16,8 @@ from pathlib import Path
 from .archive import contract_files
 from .ingest import load_document
 from .match import ContractText, match_clauses, prepare_contract, reference_forms, similarity
-from .model import ReferenceSet, ReferenceVersion
+from .metadata import extract_metadata
+from .model import ContractMetadata, ReferenceSet, ReferenceVersion
 from .references import load_reference_library
 from .segment import segment_documents
 from .settings import Settings, default_settings
@@ -54,6 +55,7 @@ class Identification:
     confidence: float
     deciding_clauses: tuple[str, ...]
     candidates: tuple[Candidate, ...]
+    issuer_named: str = ""  # the client as the contract names it, where that told tied sets apart
 
     def to_json(self) -> dict:
         return {
@@ -61,6 +63,7 @@ class Identification:
             "confidence": round(self.confidence, 3),
             "deciding_clauses": list(self.deciding_clauses),
             "candidates": [{"id": c.id, "version": c.version, "score": round(c.score, 3)} for c in self.candidates],
+            "issuer_named": self.issuer_named or None,
         }
 
 
@@ -97,9 +100,13 @@ def deciding_clauses(ref_set: ReferenceSet, version: str) -> tuple[str, ...]:
 
 
 def rank_references(
-    contract: ContractText, library: dict[str, ReferenceSet], settings: Settings
+    contract: ContractText, library: dict[str, ReferenceSet], settings: Settings, names: Sequence[str] = ()
 ) -> Identification:
-    """Rank every clause-level reference version against an already segmented contract."""
+    """Rank every clause-level reference version against an already segmented contract.
+
+    ``names``: how the contract names its client (party block, 甲 definition, title); when
+    versions of two sets tie on the text, the set whose issuer is named decides (see choose_set).
+    """
     candidates = []
     for ref_set in library.values():
         if ref_set.current.level != "clause":
@@ -111,11 +118,19 @@ def rank_references(
         return Identification(None, 0.0, (), tuple(candidates))
     best = candidates[0]
     rivals = [c for c in candidates[1:] if _tied(best, c)]
+    evidence = ""
+    if rivals and {c.id for c in rivals} != {best.id}:
+        named = _named_issuer([library[i] for i in dict.fromkeys(c.id for c in (best, *rivals))], names)
+        if named is not None:
+            evidence = named[1]
+            best = next(c for c in (best, *rivals) if c.id == named[0])
+            rivals = [c for c in candidates if c.id == best.id and c is not best and _tied(best, c)]
     confidence = best.score / 2 if rivals else best.score
     if confidence < CONFIDENCE_FLOOR:
         return Identification(None, confidence, (), tuple(candidates))
     return Identification(
-        (best.id, best.version), confidence, deciding_clauses(library[best.id], best.version), tuple(candidates)
+        (best.id, best.version), confidence, deciding_clauses(library[best.id], best.version), tuple(candidates),
+        evidence,
     )
 
 
@@ -124,15 +139,64 @@ def _tied(best: Candidate, other: Candidate) -> bool:
             and best.lead_over(other) < TIE_EVIDENCE)
 
 
-def identify_set(ranking: Identification) -> tuple[str | None, float]:
-    """The reference *set* (any version) and how sure: for ``--reference auto``, which checks
-    against the set's latest version, versions of one set tying is no doubt about the set."""
+@dataclass(frozen=True)
+class SetChoice:
+    """Which reference set ``--reference auto`` checks against, and why.
+
+    ``method``: "score" (the text decides), "issuer" (sets the text cannot tell apart, decided
+    by the issuer the contract names: ``evidence``), "tie" (nothing decides: ``tied`` lists the
+    sets, checked against each by the pipeline), "none" (no known set is close enough:
+    an issuer not in the library).
+    """
+
+    set_id: str | None
+    confidence: float
+    method: str
+    tied: tuple[str, ...] = ()
+    evidence: str = ""
+
+
+def choose_set(
+    ranking: Identification, library: dict[str, ReferenceSet], names: Sequence[str] = ()
+) -> SetChoice:
+    """The reference *set* (any version) for ``--reference auto``, which checks against the set's
+    latest version: versions of one set tying is no doubt about the set. Sets that tie (福岡県 and
+    its police share all but one phrase of 第1) are told apart by the issuer the contract names
+    (``names``: the client as printed in the party block or the 甲 definition, the title): the set
+    whose issuer is named, the longest name first (「福岡県警察本部長」 names 福岡県警察, not
+    福岡県)."""
     if not ranking.candidates or ranking.candidates[0].score <= 0:
-        return None, 0.0
+        return SetChoice(None, 0.0, "none")
     best = ranking.candidates[0]
-    rivals = [c for c in ranking.candidates[1:] if c.id != best.id and _tied(best, c)]
-    confidence = best.score / 2 if rivals else best.score
-    return (best.id if confidence >= CONFIDENCE_FLOOR else None), confidence
+    tied = [best.id]
+    for c in ranking.candidates[1:]:
+        if c.id not in tied and _tied(best, c):
+            tied.append(c.id)
+    if len(tied) == 1:
+        return SetChoice(best.id, best.score, "score") if best.score >= CONFIDENCE_FLOOR else SetChoice(None, best.score, "none")
+    if best.score < CONFIDENCE_FLOOR:
+        return SetChoice(None, best.score / 2, "none", tuple(tied))
+    named = _named_issuer([library[i] for i in tied], names)
+    if named is not None:
+        return SetChoice(named[0], best.score, "issuer", tuple(tied), named[1])
+    return SetChoice(None, best.score / 2, "tie", tuple(tied))
+
+
+def _named_issuer(sets: Sequence[ReferenceSet], names: Sequence[str]) -> tuple[str, str] | None:
+    """(set id, the name that names its issuer) for the one set whose issuer the contract names."""
+    flat = ["".join(n.split()) for n in names if n]
+    found = [(len(s.issuer), s.id, n) for s in sets for n in flat if s.issuer and s.issuer in n]
+    if not found:
+        return None
+    found.sort(reverse=True)
+    if len(found) > 1 and found[0][0] == found[1][0] and found[0][1] != found[1][1]:
+        return None  # two issuers of the same length named: nothing decides
+    return found[0][1], found[0][2]
+
+
+def client_names(meta: ContractMetadata) -> tuple[str, ...]:
+    """How a contract names its client, for choose_set: the party block or 甲 definition, the title."""
+    return tuple(str(f.value) for f in (meta.client, meta.title) if f is not None and f.value)
 
 
 def identify(
@@ -143,16 +207,29 @@ def identify(
     library = load_reference_library(library_dirs)
     documents = [load_document(p, settings) for p in contract_files(paths)]
     contract = prepare_contract(documents, segment_documents(documents), settings)
-    return rank_references(contract, library, settings)
+    return rank_references(contract, library, settings, client_names(extract_metadata(documents)))
 
 
 def format_identification(result: Identification) -> str:
     lines = []
-    if result.reference is None:
-        lines.append(f"参照を特定できません（確信度 {result.confidence:.2f}） / no reference identified")
+    closest = result.candidates[0] if result.candidates else None
+    if result.reference is None and closest is not None and closest.score < CONFIDENCE_FLOOR:
+        lines.append(
+            f"既知の発行機関の特記事項と一致しません（確信度 {result.confidence:.2f}）。最も近いのは "
+            f"{closest.id}@{closest.version}（score {closest.score:.2f}、一致 {closest.exact}/{closest.clauses} 条）です。"
+            "発行機関の特記事項を tokki refs import で取り込むか、tokki check で国の指針の論点を確認してください"
+            f" / no known issuer's text matches; the closest is {closest.id}@{closest.version} (score {closest.score:.2f})"
+        )
+    elif result.reference is None:
+        lines.append(
+            f"参照を特定できません（確信度 {result.confidence:.2f}）: 上位の候補を本文では区別できません。--reference で指定してください"
+            " / the text cannot tell the top candidates apart: give --reference"
+        )
     else:
         rid, ver = result.reference
         lines.append(f"参照: {rid}@{ver}（確信度 {result.confidence:.2f}） / reference identified")
+        if result.issuer_named:
+            lines.append(f"  発行機関の記載で判定 / told apart by the issuer named: {result.issuer_named}")
         if result.deciding_clauses:
             lines.append("  版を決めた条 / deciding clauses: " + ", ".join(result.deciding_clauses))
     lines.append("候補 / candidates:")

@@ -407,6 +407,32 @@ class OcrPage:
 
 
 @dataclass(frozen=True)
+class ReferenceChoice:
+    """How the reference set was chosen when the caller left it to tokki (``--reference auto``).
+
+    ``method``: "score" (the text decides), "issuer" (sets the text cannot tell apart, told apart
+    by the issuer the contract names: ``evidence``), "fewest_findings" (nothing decides: checked
+    against every set in ``tied``, the one with fewer findings reported), "none" (no known set:
+    the contract is checked against the national guideline's topics only).
+    """
+
+    method: str
+    confidence: float
+    candidates: tuple[tuple[str, str, float], ...] = ()  # (set id, version, score), best first
+    tied: tuple[str, ...] = ()
+    evidence: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "confidence": round(self.confidence, 3),
+            "candidates": [{"id": i, "version": v, "score": round(s, 3)} for i, v, s in self.candidates],
+            "tied": list(self.tied),
+            "evidence": self.evidence or None,
+        }
+
+
+@dataclass(frozen=True)
 class ReportError:
     code: ErrorCode
     message: str
@@ -430,6 +456,7 @@ class Report:
     metadata: ContractMetadata | None = None  # what the contract text says about itself (None when unreadable)
     ocr_pages: tuple[OcrPage, ...] = ()  # pages read by OCR (--ocr); empty when every page had text
     supersession: Supersession | None = None  # the version checked against was replaced (a notice)
+    choice: ReferenceChoice | None = None  # how --reference auto chose (None: the reference was given)
 
     @property
     def ocr_confidence(self) -> float | None:
@@ -442,6 +469,8 @@ class Report:
     def status(self) -> str:
         if self.error is not None:
             return "error"
+        if self.choice is not None and self.choice.method == "none":
+            return "no_reference"  # checked against the national guideline's topics only
         return "findings" if self.findings else "ok"
 
     @property

@@ -94,11 +94,13 @@ def reference_fingerprint(library_dirs: Sequence[Path] = ()) -> tuple[str, list[
     return h.hexdigest(), versions
 
 
-def _spec_meta(spec: ContractSpec, ingest: IngestOptions | None = None) -> dict:
+def _spec_meta(spec: ContractSpec, ingest: IngestOptions | None = None, reference: str | None = None) -> dict:
+    """What judges a contract besides its files; ``reference``: ``--reference`` for a contract
+    without a manifest reference (None or auto: identify it)."""
     meta = {
         "type": spec.type,
         "signed_on": spec.signed_on.isoformat() if spec.signed_on else None,
-        "reference": spec.reference,
+        "reference": spec.reference or (reference if reference and reference != "auto" else None),
     }
     # Non-default ingest options (--password, --ocr…) change what a file reads as: a rerun
     # with them reads again the files a stored error (encrypted, ocr_required) came from.
@@ -192,6 +194,7 @@ def run_task(
     from .ingest import load_document
     from .pipeline import AUTO, check_documents
     from .report import render_report
+    from .report.labels import no_reference_advice
     from .segment import segment_documents
     from .settings import default_settings
 
@@ -221,22 +224,21 @@ def run_task(
             documents.append(doc)
     step("")
     signed = task.meta.get("signed_on")
-    try:
-        report = check_documents(
-            documents,
-            files=[rel for _, rel in task.files],
-            reference=task.meta.get("reference") or AUTO,
-            contract_type=task.meta.get("type"),
-            signed_on=date.fromisoformat(signed) if signed else None,
-            contract_id=task.contract_id,
-            library_dirs=task.library_dirs,
-            settings=settings,
-            given_by="manifest",
-        )
-    except UsageError as exc:  # auto reference not identified, or an unknown reference in the manifest
-        report, status, error = None, "no_reference", ("", exc.reason, "")
-    else:
-        status, error = report.status, None
+    # Not strict: an unknown manifest reference, like one not identified, gives a no_reference report.
+    report = check_documents(
+        documents,
+        files=[rel for _, rel in task.files],
+        reference=task.meta.get("reference") or AUTO,
+        contract_type=task.meta.get("type"),
+        signed_on=date.fromisoformat(signed) if signed else None,
+        contract_id=task.contract_id,
+        library_dirs=task.library_dirs,
+        settings=settings,
+        given_by="manifest",
+        strict=False,
+    )
+    status = report.status
+    error = ("", no_reference_advice(report.choice), "") if status == "no_reference" else None
     docs_out = documents if isinstance(documents, list) and read_any else None
     if isinstance(documents, DocumentError) and task.stored_error is None:
         docs_out = []  # the files changed and no longer read: drop their stored text
@@ -338,6 +340,7 @@ def scan_archive(
     library_dirs: Sequence[Path] = (),
     progress: Callable[[ScanEvent], None] | None = None,
     ingest: IngestOptions | None = None,
+    reference: str | None = None,
 ) -> ScanResult:
     """Check every contract of the archive at ``root`` into the store ``db``.
 
@@ -347,6 +350,10 @@ def scan_archive(
     summary files (None: store only). KeyboardInterrupt stops the scan with the
     finished contracts committed; the result says ``interrupted`` and a rerun
     resumes. ``ingest``: how files are opened (password, OCR, conversion, size limit).
+    ``reference`` (``ID[@VERSION]``): the reference of every contract without a manifest
+    ``reference``, as ``tokki check --reference``; None or auto identifies each. A contract whose
+    reference cannot be identified, or whose manifest names an unknown one, gets a
+    ``no_reference`` report checked against the national guideline's topics.
     Input files are only read; nothing is written under ``root``.
     """
     started = time.perf_counter()
@@ -371,6 +378,10 @@ def scan_archive(
         ensure_writable(out, folder=True)
     jobs = max(1, jobs or os.cpu_count() or 1)
     library_dirs = tuple(Path(p) for p in library_dirs)
+    if reference and reference != "auto":  # an unknown --reference is the user's mistake: say so before reading
+        from .references import load_reference_library, resolve_reference
+
+        resolve_reference(load_reference_library(list(library_dirs)), reference)
     fingerprint, versions = reference_fingerprint(library_dirs)
 
     with Store(db) as store:
@@ -404,7 +415,7 @@ def scan_archive(
             stored = store.stored_contracts()
             for spec in archive.contracts:
                 files = [file_record(p, _relative(p, root)) for p in spec.files]
-                meta = _spec_meta(spec, ingest)
+                meta = _spec_meta(spec, ingest, reference)
                 key = _input_key(files, meta)
                 old = stored.get(spec.id)
                 same_input = old is not None and old.input_key == key
@@ -584,14 +595,11 @@ def _failure_result(w: _Worker, hung: bool, timeout: float, exitcode: int | None
         w.current or (task.files[0][1] if task.files else ""),
     )
     signed = task.meta.get("signed_on")
-    try:
-        report = check_documents(
-            err, files=[rel for _, rel in task.files], reference=task.meta.get("reference") or AUTO,
-            contract_type=task.meta.get("type"), signed_on=date.fromisoformat(signed) if signed else None,
-            contract_id=task.contract_id, library_dirs=task.library_dirs, given_by="manifest",
-        )
-    except UsageError:  # an unknown reference in the manifest: keep the timeout, without a report
-        return _TaskResult("error", None, [], {}, None, None, (err.code.value, err.reason, err.path), 0)
+    report = check_documents(
+        err, files=[rel for _, rel in task.files], reference=task.meta.get("reference") or AUTO,
+        contract_type=task.meta.get("type"), signed_on=date.fromisoformat(signed) if signed else None,
+        contract_id=task.contract_id, library_dirs=task.library_dirs, given_by="manifest", strict=False,
+    )
     return _TaskResult(
         "error", report, [], {}, render_report(report, "json"),
         render_report(report, "html") if task.render else None, None, 0,

@@ -173,12 +173,22 @@ def test_cli_refs_list_and_show(capsys):
     assert "第12（再委託の禁止） [必須]" in out
 
 
-def test_cli_check_auto_reference_refuses_to_guess(capsys, write):
+def test_cli_check_of_an_unknown_issuer_gives_the_national_topic_report(capsys, write):
+    # 久喜市 (seed 003): no reference set here. No guess, no exit 2: the national-topic report.
     from contracts import fixture_text
 
-    code, out, err = run(capsys, "check", str(write("kuki.txt", fixture_text("seed003-kuki-standard.txt"))))
-    assert code == 2 and out == ""
-    assert "--reference" in err and err.count("\n") == 1
+    path = str(write("kuki.txt", fixture_text("seed003-kuki-standard.txt")))
+    code, out, err = run(capsys, "check", path, "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and err == ""  # topic findings are warnings
+    assert data["status"] == "no_reference" and data["reference"]["id"] == "national-guideline"
+    choice = data["reference_choice"]
+    assert choice["method"] == "none" and choice["confidence"] < 0.5 and choice["candidates"]
+    assert [c["id"] for c in data["clauses"]] == ["1", "2", "3", "4", "5", "6", "7", "8", "haken"]
+    code, out, _ = run(capsys, "check", path)
+    assert "判定: 参照文を特定できません" in out and "--reference" in out and "tokki refs import" in out
+    code, out, _ = run(capsys, "identify", path)
+    assert code == 0 and out.startswith("既知の発行機関の特記事項と一致しません") and "最も近いのは" in out
 
 
 def test_cli_refs_diff_writes_the_comparison_table(capsys, tmp_path):

@@ -26,6 +26,7 @@ import analyzer.pipeline as pipeline
 from analyzer.cli import main
 from analyzer.errors import ErrorCode
 from analyzer.evaluate import KINDS, MISTAKE_CLASSES, evaluate_archive
+from analyzer.identify import SetChoice
 from analyzer.model import ClauseStatus, Finding, FindingKind, ReportError, Severity
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -392,7 +393,7 @@ def test_eval_catches_a_wrong_automatic_reference(small, tmp_path, monkeypatch):
         small, tmp_path, lambda v, r: _clean(v, r) and not r["reference"]
         and v["reference"] == "fukuoka-pref@2023-10-10",
     )
-    monkeypatch.setattr(pipeline, "identify_set", lambda ranking: ("fukuoka-police", 0.9))
+    monkeypatch.setattr(pipeline, "choose_set", lambda ranking, library, names: SetChoice("fukuoka-police", 0.9, "score"))
     result = evaluate_archive(root)
     assert result.mistakes == [
         f"{cid}: reference fukuoka-pref@2023-10-10 expected, got fukuoka-police@2023-11-29 (identified automatically)"
@@ -403,23 +404,22 @@ def test_eval_catches_a_wrong_automatic_reference(small, tmp_path, monkeypatch):
 
 def test_eval_catches_an_automatic_reference_not_identified(small, tmp_path, monkeypatch):
     root, cid = _one(small, tmp_path, lambda v, r: _clean(v, r) and not r["reference"])
-    monkeypatch.setattr(pipeline, "identify_set", lambda ranking: (None, 0.3))
+    monkeypatch.setattr(pipeline, "choose_set", lambda ranking, library, names: SetChoice(None, 0.3, "none"))
     result = evaluate_archive(root)
-    assert len(result.mistakes) == 1
-    assert result.mistakes[0].startswith(f"{cid}: reference fukuoka-pref@2023-10-10 expected, no report (identified): ")
-    assert result.mistakes[0].endswith("(exit 2, expected 0)")
+    assert result.mistakes == [
+        f"{cid}: reference fukuoka-pref@2023-10-10 expected, no report (identified): "
+        "none identified, checked against the national topics only"
+    ]
     assert _classes(result) == {"reference": 1}
 
 
-def test_eval_catches_a_guess_where_the_reference_is_undecidable(small, tmp_path):
-    # Labelled undecidable (as a fukuoka-pref contract without 第1 is): naming a reference is a mistake.
+def test_eval_catches_a_guess_where_no_known_issuer_matches(small, tmp_path):
+    # Labelled as matching no known issuer: naming a reference is a mistake.
     root, cid = _one(
-        small, tmp_path, lambda v, r: _clean(v, r) and not r["reference"], lambda v: v.update(reference=None, exit=2)
+        small, tmp_path, lambda v, r: _clean(v, r) and not r["reference"], lambda v: v.update(reference=None)
     )
     result = evaluate_archive(root)
-    assert result.mistakes == [
-        f"{cid}: no reference expected (undecidable), got fukuoka-pref@2023-10-10 (exit 0, expected 2)"
-    ]
+    assert result.mistakes == [f"{cid}: no reference expected (no known issuer), got fukuoka-pref@2023-10-10"]
     assert _classes(result) == {"reference": 1}
 
 

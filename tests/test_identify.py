@@ -9,6 +9,7 @@ import pytest
 from contracts import build_annex, embedded_contract, fixture_text, fukuoka_annex, police_annex
 
 from analyzer.cli import main
+from analyzer import analyze
 from analyzer.identify import CONFIDENCE_FLOOR, identify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,3 +102,41 @@ def test_identify_toshima_old_from_new(write, fixture, version):
     result = identify([write("t.txt", fixture_text(fixture))])
     assert result.reference == ("toshima", version)
     assert result.confidence >= 0.9
+
+
+def _body(client: str) -> str:
+    return fixture_text("contract-body.txt").replace("{annex}", "").replace("福岡県（以下", f"{client}（以下").replace(
+        "福岡県知事", client)
+
+
+@pytest.mark.parametrize(
+    ("client", "expected"),
+    [("福岡県警察本部長", "fukuoka-police"), ("福岡県知事", "fukuoka-pref")],
+)
+def test_sets_sharing_their_text_are_told_apart_by_the_issuer_the_contract_names(write, client, expected):
+    # Without 第1 the prefecture's and the police's annexes are the same text: the body's 甲 decides.
+    files = [write("01_契約書.txt", _body(client)), write("02_別記.txt", build_annex(drop=(1,)))]
+    ranking = identify(files)
+    assert ranking.reference is not None and ranking.reference[0] == expected
+    assert client in ranking.issuer_named
+    report = analyze(files)
+    assert report.reference_id == expected and report.status != "no_reference"
+    assert report.choice.method == "issuer" and client in report.choice.evidence
+    assert set(report.choice.tied) == {"fukuoka-pref", "fukuoka-police"}
+    assert any(f"発行機関の記載「{report.choice.evidence}」で判定" in n for n in report.notes)
+
+
+def test_sets_nothing_tells_apart_are_each_checked_and_the_closer_reported(write):
+    # An annex alone, without 第1 and naming no issuer: checked against both, the one with fewer
+    # findings reported, the other named.
+    annex = build_annex(drop=(1, 12))  # 第12 missing too: a finding either way
+    report = analyze([write("annex.txt", annex)])
+    assert report.choice.method == "fewest_findings"
+    assert set(report.choice.tied) == {"fukuoka-pref", "fukuoka-police"}
+    other = ({"fukuoka-pref", "fukuoka-police"} - {report.reference_id}).pop()
+    note = next(n for n in report.notes if "指摘の少ない" in n)
+    assert other in note and "--reference" in note
+    assert [f.clause for f in report.findings if f.kind.value == "missing" and f.clause.isdigit()] == ["1", "12"]
+    # The report is the one with fewer findings: the other set gives as many or more.
+    other_report = analyze([write("annex2.txt", annex)], reference=other)
+    assert len(report.findings) <= len(other_report.findings)

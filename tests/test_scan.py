@@ -93,10 +93,11 @@ def test_scan_archive_store_rows_and_counts(archive, tmp_path):
         "R06-003-drop12.docx": "docx", "R06-004-clean.pdf": "pdf", "R06-006-kuki.txt": "txt",
     }
     assert _rows(db, "SELECT count(*) FROM segments WHERE path = 'R06-002-old.txt'") == [(19,)]
-    # clauses: 19 per judged contract; the verdicts
+    # clauses: 19 per judged contract, the national topics ①–⑧ and 派遣 for the one of no known issuer
     assert _rows(db, "SELECT contract_id, count(*) FROM clauses GROUP BY contract_id ORDER BY contract_id") == [
-        ("R06-001", 19), ("R06-002-old", 19), ("R06-003-drop12", 19), ("R06-004-clean", 19),
+        ("R06-001", 19), ("R06-002-old", 19), ("R06-003-drop12", 19), ("R06-004-clean", 19), ("R06-006-kuki", 9),
     ]
+    assert _rows(db, "SELECT reference_id FROM contracts WHERE id = 'R06-006-kuki'") == [("national-guideline",)]
     assert _rows(db, "SELECT clause_id FROM clauses WHERE contract_id = 'R06-002-old' AND status = 'obsolete'") == [
         ("15",), ("16",)
     ]
@@ -113,15 +114,18 @@ def test_scan_output_files(archive, tmp_path):
     scan_archive(archive, db=tmp_path / "t.sqlite", out=out, jobs=1)
     # one tokki.report/1 JSON and HTML per contract that has a report, each giving that contract's verdict
     banners = {"R06-001": "問題なし", "R06-002-old": "要修正", "R06-003-drop12": "要修正", "R06-004-clean": "問題なし",
-               "R06-005-empty": "読み取りエラー"}
-    for cid in IDS[:5]:
+               "R06-005-empty": "読み取りエラー", "R06-006-kuki": "参照文を特定できません（国の指針の論点のみ確認）"}
+    for cid in IDS:
         data = json.loads((out / "contracts" / f"{cid}.json").read_text("utf-8"))
         jsonschema.validate(data, report_schema())
         assert data["contract"]["id"] == cid
         html = (out / "contracts" / f"{cid}.html").read_text("utf-8")
         assert html.lstrip().lower().startswith("<!doctype html>")
         assert parse(html).one(cls="verdict").one(cls="big").own_text() == banners[cid], cid
-    assert not (out / "contracts" / "R06-006-kuki.json").exists()
+    kuki = json.loads((out / "contracts" / "R06-006-kuki.json").read_text("utf-8"))
+    assert kuki["status"] == "no_reference" and kuki["reference"]["id"] == "national-guideline"
+    assert kuki["reference_choice"]["method"] == "none" and kuki["reference_choice"]["candidates"]
+    assert [c["topic"] for c in kuki["coverage"]] == ["1", "2", "3", "4", "5", "6", "7", "8", "haken"]
 
     text = (out / "summary.csv").read_text("utf-8-sig")
     rows = list(csv.DictReader(text.splitlines()))
@@ -143,7 +147,7 @@ def test_scan_output_files(archive, tmp_path):
     assert [c.value for c in ws[1]] == list(CSV_COLUMNS)
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:{ws.cell(1, len(CSV_COLUMNS)).column_letter}7"
     assert [ws.cell(r, 1).value for r in range(2, 8)] == IDS
-    assert wb["clauses"].max_row == 1 + 4 * 19
+    assert wb["clauses"].max_row == 1 + 4 * 19 + 9
     assert ("R06-003-drop12", "12", "missing", "error") in [
         tuple(c.value for c in row[:4]) for row in wb["findings"].iter_rows(min_row=2)
     ]
@@ -152,9 +156,11 @@ def test_scan_output_files(archive, tmp_path):
     page = parse(html)
     rows = page.find_all(tag="table")[-1].one(tag="tbody").find_all(tag="tr")
     assert [r.find_all(tag="td")[0].text for r in rows] == IDS
-    # every contract with a report links to it; the one without a reference has none
+    # every contract has a report and links to it; the one of no known issuer says what to do
     links = {r.find_all(tag="td")[0].text: [a.attrs["href"] for a in r.find_all(tag="a")] for r in rows}
-    assert links == {**{cid: [f"contracts/{cid}.html"] for cid in IDS[:5]}, "R06-006-kuki": []}
+    assert links == {cid: [f"contracts/{cid}.html"] for cid in IDS}
+    kuki_row = next(r for r in rows if r.find_all(tag="td")[0].text == "R06-006-kuki")
+    assert "参照文を特定できません" in kuki_row.text and "--reference" in kuki_row.text
     assert [r.find_all(tag="td")[0].text for r in rows if "deficient" in r.classes] == ["R06-002-old", "R06-003-drop12"]
     # 表1: 2 of the 4 judged contracts (R06-005 unreadable and R06-006 without a reference are not judged);
     # 表2: R06-002-old uses the old wording

@@ -140,6 +140,8 @@ def _verdict(data: dict) -> tuple[str, str, str]:
     """(css class, Japanese, English) of the banner."""
     if data["status"] == "error":
         return "error", "読み取りエラー", "Error"
+    if data["status"] == "no_reference":
+        return "warn", "参照文を特定できません（国の指針の論点のみ確認）", "No reference identified: national-guideline topics only"
     severities = {f["severity"] for f in data["findings"]}
     if "error" in severities:
         return "bad", "要修正", "Action required"

@@ -88,6 +88,7 @@ def report_to_dict(report: Report) -> dict:
         },
         "metadata": report.metadata.to_json() if report.metadata else None,
         "supersession": supersession_to_dict(report),
+        "reference_choice": report.choice.to_json() if report.choice else None,
         "coverage": [
             {
                 "topic": c.topic,

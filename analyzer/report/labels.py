@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..model import Supersession
+from ..model import ReferenceChoice, Supersession
 
 
 def clause_label(clause: str) -> str:
@@ -47,4 +47,16 @@ def supersession_notice(s: Supersession, reference_id: str, signed_on: date | No
     return (
         ja + f"。契約日 {signed_on} は施行日以後のため、{latest_ja}で照合してください",
         en + f"; signed on {signed_on}, on or after that date: check against {latest_en}",
+    )
+
+
+def no_reference_advice(choice: ReferenceChoice | None) -> str:
+    """What to do about a contract checked against the national topics only (a scan's summary line)."""
+    near = ""
+    if choice is not None and choice.candidates:
+        set_id, version, score = choice.candidates[0]
+        near = f"（最も近い既知の参照: {set_id}@{version}、score {score:.2f}）"
+    return (
+        f"参照文を特定できません{near}。国の指針の論点だけを確認しました。--reference ID を指定するか、manifest.csv の"
+        " reference 列に記入して再実行してください / no reference identified: give --reference or a manifest row"
     )

@@ -391,7 +391,7 @@ def render_summary_html(fig: ArchiveFigures) -> str:
     judged = fig.judged
     contracts = []
     for c in fig.contracts:
-        has_report = c.status in ("ok", "findings", "error")
+        has_report = c.status in ("ok", "findings", "error", "no_reference")
         link = report_paths(Path("."), c.id)[1].as_posix() if has_report else None
         contracts.append({"c": c, "link": link, "label": CONTRACT_STATUS_LABEL[c.status]})
     return template_environment().get_template("summary.html.j2").render(

@@ -98,7 +98,11 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
     lines.append(f"  契約日 / signed on: {report.signed_on.isoformat() if report.signed_on else '不明 / unknown'}"
                  + (f"（{report.metadata.signed_on.where()}）" if report.metadata and report.metadata.signed_on else ""))
     lines += _metadata_lines(report)
-    lines.append(f"  参照 / reference: {report.reference_id}@{report.reference_version}（{report.reference_title}）")
+    if report.status == "no_reference":
+        lines.append(f"  参照 / reference: 特定できません — 国の指針の論点で確認 / none identified: national-guideline topics"
+                     f"（{report.reference_id}@{report.reference_version}）")
+    else:
+        lines.append(f"  参照 / reference: {report.reference_id}@{report.reference_version}（{report.reference_title}）")
     if report.supersession is not None:  # a notice, not a finding: the exit code is unchanged
         ja, en = supersession_notice(report.supersession, report.reference_id, report.signed_on)
         lines.append(c(f"  注意 / notice: {ja} / {en}", "yellow"))
@@ -114,7 +118,9 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
         lines.append(f"  {report.error.file}: {report.error.message}")
         return "\n".join(lines) + "\n"
 
-    if any(f.severity is Severity.ERROR for f in report.findings):
+    if report.status == "no_reference":
+        lines.append(c("判定: 参照文を特定できません（国の指針の論点のみ確認） / no reference: national topics only", "yellow"))
+    elif any(f.severity is Severity.ERROR for f in report.findings):
         lines.append(c("判定: 要修正 / action required", "red"))
     elif report.findings:
         lines.append(c("判定: 要確認 / review", "yellow"))
