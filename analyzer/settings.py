@@ -36,6 +36,12 @@ class Settings:
     max_bytes: int
     topic_cover_probability: float = 0.3
     topic_second_probability: float = 0.5
+    # [topics]: what makes an article one about personal information (analyzer/topics.py).
+    personal_information: tuple[str, ...] = ("個人情報",)
+    annex_titles: tuple[str, ...] = ("特記事項",)
+    annex_title_length: int = 50
+    topic_keywords: tuple[tuple[str, tuple[str, ...]], ...] = ()  # topic → regular expressions (headings)
+    topic_sentence_keywords: tuple[tuple[str, tuple[str, ...]], ...] = ()  # … (first sentences)
     docx_max_uncompressed: int = DEFAULT_DOCX_MAX_UNCOMPRESSED
     docx_max_ratio: float = DEFAULT_DOCX_MAX_RATIO
     docx_max_members: int = DEFAULT_DOCX_MAX_MEMBERS
@@ -88,6 +94,11 @@ def load_settings(path: Path | None = None) -> Settings:
             max_bytes=int(i["max_bytes"]),
             topic_cover_probability=float(t["cover_probability"]),
             topic_second_probability=float(t["second_probability"]),
+            personal_information=tuple(t.get("personal_information", ("個人情報",))),
+            annex_titles=tuple(t.get("annex_titles", ("特記事項",))),
+            annex_title_length=int(t.get("annex_title_length", 50)),
+            topic_keywords=tuple((k, tuple(v)) for k, v in sorted(t.get("keywords", {}).items())),
+            topic_sentence_keywords=tuple((k, tuple(v)) for k, v in sorted(t.get("sentence_keywords", {}).items())),
             docx_max_uncompressed=int(i.get("docx_max_uncompressed", DEFAULT_DOCX_MAX_UNCOMPRESSED)),
             docx_max_ratio=float(i.get("docx_max_ratio", DEFAULT_DOCX_MAX_RATIO)),
             docx_max_members=int(i.get("docx_max_members", DEFAULT_DOCX_MAX_MEMBERS)),

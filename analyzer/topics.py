@@ -21,6 +21,7 @@ scikit-learn is imported inside the functions that train.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -339,6 +340,64 @@ def topic_model(library: dict[str, ReferenceSet], settings: Settings) -> LinearM
 # ---------------------------------------------------------------- contracts
 
 
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def is_annex_title(line: str, settings: Settings) -> bool:
+    """A title line of an annex on personal information (「個人情報取扱特記事項」, 「個人情報の取扱いに関する
+    特約」, 「個人情報保護に関する遵守事項」): short, naming personal information and an annex word."""
+    flat = _flat(line)
+    return (0 < len(flat) <= settings.annex_title_length and not flat.endswith("。")
+            and any(t in flat for t in settings.personal_information) and any(w in flat for w in settings.annex_titles))
+
+
+def _patterns(keywords: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern]]:
+    return [(t, re.compile("|".join(words))) for t, words in keywords if words]
+
+
+def named_topics(contract: ContractText, ci: int, settings: Settings) -> set[str]:
+    """Topics the article names in its heading, or in its first sentence when the heading names
+    none (「（個人情報の保護）」) or there is no heading (settings [topics.keywords], [topics.sentence_keywords]); later sentences
+    give details and exceptions (「再委託する場合を除き」), not the article's subject."""
+    clause = contract.clauses[ci]
+    named = {t for t, pattern in _patterns(settings.topic_keywords) if pattern.search(_flat(clause.heading or ""))}
+    if named:
+        return named
+    doc = contract.documents[clause.doc_index]
+    body = clause.paragraphs[0][0].start if clause.paragraphs and clause.paragraphs[0] else clause.start
+    first = _flat(doc.text[body : clause.end]).split("。", 1)[0]
+    return {t for t, pattern in _patterns(settings.topic_sentence_keywords) if pattern.search(first)}
+
+
+def about_personal_information(contract: ContractText, settings: Settings) -> list[bool]:
+    """Per article: whether its duty is about personal information — its text names it, or it is
+    one of a run of articles (one document, one region) under an annex title on personal
+    information (see reference_clauses/settings.toml [topics])."""
+    out: list[bool] = []
+    annex = False
+    for ci, clause in enumerate(contract.clauses):
+        doc = contract.documents[clause.doc_index]
+        prev = contract.clauses[ci - 1] if ci else None
+        if prev is None or (prev.doc_index, prev.region) != (clause.doc_index, clause.region):
+            # The lines before the run's first article (after the previous article of the document).
+            since = prev.end if prev is not None and prev.doc_index == clause.doc_index else 0
+            head = doc.text[max(since, clause.start - 400) : clause.start]
+            annex = any(is_annex_title(line, settings) for line in head.splitlines())
+        text = _flat(doc.text[clause.start : clause.end])
+        out.append(annex or any(t in text for t in settings.personal_information))
+    # A run (one document, one region) most of whose articles name personal information is about it
+    # throughout (an annex whose title names none: 「別紙2 … 特記仕様書」, 「業務の推進体制」 in it).
+    runs: dict[tuple[int, str], list[int]] = {}
+    for ci, clause in enumerate(contract.clauses):
+        runs.setdefault((clause.doc_index, clause.region), []).append(ci)
+    for members in runs.values():
+        if len(members) >= 3 and 2 * sum(out[ci] for ci in members) > len(members):
+            for ci in members:
+                out[ci] = True
+    return out
+
+
 def _article_location(contract: ContractText, ci: int) -> Location:
     clause = contract.clauses[ci]
     doc = contract.documents[clause.doc_index]
@@ -352,9 +411,10 @@ def contract_coverage(
     """For each topic ①–⑧ and 派遣労働者: covered or not, and the articles that cover it (document order)."""
     model = topic_model(library, settings)
     rows, where = [], []
+    about = about_personal_information(contract, settings)
     for ci, clause in enumerate(contract.clauses):
         blocks = contract.blocks[ci]
-        if not blocks:
+        if not blocks or not about[ci]:
             continue
         form = concat_comparables(list(blocks))
         if not form.text:
@@ -363,8 +423,10 @@ def contract_coverage(
         where.append(ci)
     found: dict[str, list[Location]] = {t: [] for t in TOPICS}
     for ci, probs in zip(where, model.predict(rows)):
-        for t in article_topics(probs, settings):
-            found[t].append(_article_location(contract, ci))
+        named = named_topics(contract, ci, settings)
+        for t in TOPICS:
+            if t in article_topics(probs, settings) or t in named:
+                found[t].append(_article_location(contract, ci))
     return tuple(
         TopicCoverage(topic=t, name=TOPIC_NAMES[t], covered=bool(found[t]), locations=tuple(found[t])) for t in TOPICS
     )

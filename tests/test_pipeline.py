@@ -334,5 +334,9 @@ def test_pipeline_auto_reference_checks_against_the_latest_version_of_the_identi
     assert report.reference_id == "fukuoka-pref"
     report = analyze([write("police.txt", police_annex())])
     assert report.reference_id == "fukuoka-police" and report.status == "ok"
-    with pytest.raises(UsageError):  # 久喜市: no reference set here, no guess
-        analyze([write("kuki.txt", fixture_text("seed003-kuki-standard.txt"))])
+    # 久喜市: no reference set here, no guess: the national topics only, the closest set named.
+    kuki = analyze([write("kuki.txt", fixture_text("seed003-kuki-standard.txt"))])
+    assert kuki.status == "no_reference" and kuki.reference_id == "national-guideline"
+    assert kuki.choice.method == "none" and kuki.choice.candidates
+    with pytest.raises(UsageError):  # a reference the library does not have is the user's mistake
+        analyze([write("kuki2.txt", fixture_text("seed003-kuki-standard.txt"))], reference="kuki-city")

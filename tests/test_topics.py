@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import TOPIC_FIGURES
+from conftest import TOPIC_FIGURES, load_script
 from contracts import build_annex, fixture_text, fukuoka_annex
 from html_dom import parse
 
@@ -43,22 +43,23 @@ def test_topics_clean_fukuoka_contract_covers_all_eight_with_articles():
     report = analyze([ROOT / "corpus" / "C001-clean"])
     cov = covered(report)
     assert set(EIGHT) <= set(cov)
-    # 再委託: the body's 第6条（再委託の制限） and the annex's 第12（再委託の禁止）, each in its file.
-    assert cov["2"] == ["第6条", "第12"]
+    # 再委託: the annex's 第12（再委託の禁止）; the body's 第6条（再委託の制限）, on the whole work and
+    # not on personal information, covers no topic (issue 17), nor does its 第7条（秘密の保持）.
+    assert cov["2"] == ["第12"] and "第7条" not in cov["1"]
     (sub,) = [c for c in report.coverage if c.topic == "2"]
-    assert [Path(loc.file).name for loc in sub.locations] == ["01_契約書.txt", "02_別記_特記事項.pdf"]
-    assert sub.locations[1].page is not None
+    assert [Path(loc.file).name for loc in sub.locations] == ["02_別記_特記事項.pdf"]
+    assert sub.locations[0].page is not None
     assert "第4" in cov["1"] and "第14" in cov["5"] and "第19" in cov["7"]
     assert "第15" in cov["8"] and "第13" in cov["6"] and "第6" in cov["3"]
     assert not [f for f in report.findings if f.clause.startswith("topic-")]
-    # The text report's topic table: every topic ①–⑧ あり, ② at the body's 第6条 and the annex's 第12.
+    # The text report's topic table: every topic ①–⑧ あり, ② at the annex's 第12.
     text = render_report(report, "text").splitlines()
     start = text.index("国の指針の論点（4-8-9(1) ①〜⑧・派遣労働者） / national-guideline topics")
     rows = {line.split()[0]: line.split(maxsplit=3)[1:] for line in text[start + 1 : start + 10]}
     assert list(rows) == ["①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "派遣"]
     assert all(rows[m][0] == "あり" for m in "①②③④⑤⑥⑦⑧")
     assert rows["②"][1] == "再委託の制限"
-    assert [loc.split()[-1] for loc in rows["②"][2].split("、")] == ["第6条", "第12"]
+    assert [loc.split()[-1] for loc in rows["②"][2].split("、")] == ["第12"]
 
 
 def test_topics_dropping_the_subcontracting_clause_loses_topic_2(write):
@@ -114,12 +115,15 @@ def test_topics_contract_of_an_issuer_without_reference_set(write):
     kuki = analyze([write("kuki.txt", fixture_text("seed003-kuki-standard.txt"))], reference="national-guideline")
     assert kuki.error is None and len(kuki.coverage) == 9
     assert {c.clause_id: c.status.value for c in kuki.clauses}["2"] == "missing"
-    # A generic contract body (no 特記事項): its 再委託の制限, 秘密の保持 and 契約の解除 articles are found.
+    # A contract body without its 特記事項: its 再委託の制限, 秘密の保持 and 契約の解除 articles are on the
+    # whole work, not on personal information (issue 17), so no topic is covered: eight findings, not a pass.
     body = fixture_text("contract-body.txt").replace("{annex}", "")
     report = analyze([write("body.txt", body)], reference="national-guideline")
-    cov = covered(report)
-    assert {"1", "2"} <= set(cov)
-    assert cov["2"] == ["第6条"]
+    assert covered(report) == {}
+    assert [c.clause_id for c in report.clauses if c.status.value == "missing"] == [*EIGHT, "haken"]
+    # The same article naming personal information covers ②.
+    named = body.replace("委託業務の全部又は一部を第三者に委託", "委託業務に係る個人情報の処理を第三者に委託")
+    assert covered(analyze([write("named.txt", named)], reference="national-guideline")) == {"2": ["第6条"]}
 
 
 def test_topics_all_seed_annexes_cover_the_eight_topics(write):
@@ -165,3 +169,25 @@ def test_topics_cached_model_predicts_like_the_trained_one_without_scikit_learn(
     assert first.stdout.split()[0] == second.stdout.split()[0] == "8", first.stderr
     assert second.stdout.split()[1] == "False"
     assert len(list((tmp_path / "cache").glob("topics-*.json"))) == 1
+
+
+# The real texts' misses, each explained (benchmarks/topics_real.py; tests/fixtures/municipal/README.md):
+KNOWN_MISSES = {
+    # 持ち出しの禁止 in the later sentences of an 適正管理 article (labelled ③ and ④): the classifier reads ④.
+    "sankoushiryo10-tokki.txt: topic 3",
+    # 「個人情報の収集、保管及び利用」 limited to the commissioned work, labelled ① by a judgement call.
+    "ku-tokuyaku-joko-yoshiki1.txt: topic 1",
+    # 「その利用及び提供は本人の同意を得た範囲に限る」 in one sentence of a 仕様書's 個人情報の保護.
+    "body-tagajo-shiyosho.txt: topic 1",
+    # The excerpt was stored on one line: its articles are not found at all.
+    "sakai-bekki-tokki.txt: topic 1",
+}
+
+
+def test_topics_on_real_municipal_texts():
+    # Real annexes and contract bodies of other issuers, labelled by hand (issue 17: ≥ 0.95 per
+    # (document, topic); a body article on 期間, 検査, 委託料 or on 再委託 of the whole work never covers a topic).
+    r = load_script("benchmarks/topics_real.py", "topics_real").measure()
+    assert r["pairs"] >= 250 and r["accuracy"] >= 0.95
+    assert r["false_covered"] == 0, r["mistakes"]
+    assert {m.split(" covered by")[0] for m in r["mistakes"]} <= KNOWN_MISSES, r["mistakes"]
