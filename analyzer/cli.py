@@ -241,7 +241,15 @@ def build_parser() -> argparse.ArgumentParser:
     r_import.add_argument("file", metavar="FILE", type=Path, help="通知のファイル / the notice (PDF, DOCX, TXT)")
     r_import.add_argument("--id", required=True, dest="set_id", metavar="ID", help="参照文の ID（フォルダ名） / reference set id")
     r_import.add_argument("--version", required=True, dest="effective", type=_date, metavar="YYYY-MM-DD", help="施行日（版の名前） / effective date")
-    r_import.add_argument("--issuer", help="発行機関（既定: 注から読み取り） / issuing body (default: read from the 注)")
+    r_import.add_argument(
+        "--issuer", help="発行機関（既定: 文書から読み取り。甲の定義・注・条例名など） / issuing body (default: read from the"
+        " notice: the 甲 definition, the 注, the ordinance named …)",
+    )
+    r_import.add_argument(
+        "--mandatory", metavar="1,2,4-7|topics",
+        help="必須事項（通知に記載がないとき。条番号と範囲、または topics で国の指針 ①〜⑧ に当たる条） / mandatory"
+        " articles where the notice marks none: numbers and ranges, or 'topics' for those covering ①–⑧",
+    )
     r_import.add_argument(
         "-o", "--output", type=Path, default=Path(DEFAULT_IMPORT_DIR), metavar="DIR",
         help=f"出力フォルダ（既定: {DEFAULT_IMPORT_DIR}） / output folder, usable with --library",
@@ -415,15 +423,16 @@ def cmd_refs_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_refs_import(args: argparse.Namespace) -> int:
-    from .importer import import_notice, write_import
+    from .importer import format_import, import_notice, write_import
 
     if not args.file.is_file():
         raise UsageError(f"{args.file}: ファイルがありません / no such file")
     ensure_writable(args.output, folder=True)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", args.set_id):
         raise UsageError(f"ID は英数字・. _ - で指定してください / ID must be letters, digits, '.', '_' or '-': {args.set_id!r}")
-    result = import_notice(args.file, args.set_id, args.effective, issuer=args.issuer)
+    result = import_notice(args.file, args.set_id, args.effective, issuer=args.issuer, mandatory=args.mandatory)
     written = write_import(result, args.output, origin=args.file.name, force=args.force)
+    sys.stdout.write(format_import(result))
     for v, path in zip(result.versions, written):
         mandatory = ", ".join(c.label for c in v.clauses if c.mandatory) or "なし / none"
         print(f"{path}\t{v.set_id}@{v.version}\t{len(v.clauses)} 条\t必須 / mandatory: {mandatory}")

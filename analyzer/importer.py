@@ -21,6 +21,7 @@ from .model import Clause, Document, ReferenceClause, ReferenceVersion, Span
 from .references import CONTRACT_TYPES
 from .segment import _ITEM, segment_document
 from .settings import Settings, default_settings
+from .topics import is_annex_title
 
 _SP = r"[ \t\u3000]"
 _NUM = r"[0-9０-９](?:[ \t\u3000]*[0-9０-９])*|[〇一二三四五六七八九十百]+"
@@ -47,6 +48,7 @@ class ImportResult:
     versions: tuple[ReferenceVersion, ...]  # oldest first
     mandatory_note: str  # the 注 sentence the mandatory items were read from ("" when none)
     warnings: tuple[str, ...] = ()
+    issuer_source: str = ""  # where the issuer was read (「東大阪市（以下「甲」」), "--issuer", or ""
 
 
 # ---------------------------------------------------------------- text
@@ -91,8 +93,8 @@ def _article_lines(doc: Document, spans: tuple[Span, ...], width: float | None) 
         prefix = text[max(line_start, prev_end) : span.start].strip(" \t\u3000-・*")
         body = _unwrap(text[span.start : span.end].strip(), width)
         label = _ITEM.match(prefix + " 。") if prefix else None
-        if i > 0 and label and label.group("label") == prefix and item_key(prefix):
-            lines.append(f"{prefix} {body}")
+        if label and label.group("label") == prefix and item_key(prefix):
+            lines.append(f"{prefix} {body}")  # an item, or a paragraph numbered as one (「(1) この特記仕様書において…」)
         elif i == 0 or not lines or _starts_item(body):
             lines.append(body)
         else:  # a wrapped line of the same paragraph or item
@@ -132,32 +134,37 @@ class _Section:
     end: int  # offset where the articles end (the 注 line, or the end of the last article)
 
 
-def _title_offsets(text: str) -> list[tuple[int, str]]:
-    """Lines that can title a 特記事項 section (not a table of contents line)."""
-    out, pos = [], 0
+def _title_offsets(text: str, settings: Settings) -> list[tuple[int, str]]:
+    """Lines that can title a 特記事項 section (not a table of contents line): 特記事項, or an annex
+    word with personal information (個人情報の取扱いに関する特約・覚書, 個人情報保護に関する遵守事項,
+    個人情報取扱特記仕様書 …: settings [topics] annex_titles), and the document's start (an annex
+    printed without a title)."""
+    out, pos = [(0, "")], 0
     for raw in text.split("\n"):
         compact = re.sub(r"[\s*#\-]", "", raw)
-        if "特記事項" in compact and len(compact) <= 40 and not re.search(r"[・…。]|\.{3}|[はをがにで]、", compact):
+        titled = "特記事項" in compact or is_annex_title(compact, settings)
+        if titled and len(compact) <= 40 and not re.search(r"[・…。]|\.{3}|[はをがにで]、", compact):
             out.append((pos, compact))
         pos += len(raw) + 1
     return out
 
 
-def _find_section(doc: Document) -> _Section | None:
-    """The longest run of articles numbered from 1 right after a 特記事項 title line.
+def _find_section(doc: Document, settings: Settings) -> _Section | None:
+    """The longest run of articles numbered from 1 right after a title line (or from the document's
+    start), in any numbering the reading stage knows (第N, 第N条, 1, 1., (1)).
 
     An article printed again with the same number right after itself is an
     alternative wording of it (the ※ forms of a 記載例), not a new article.
     """
     best: _Section | None = None
-    for offset, title in _title_offsets(doc.text):
+    for offset, title in _title_offsets(doc.text, settings):
         sub = Document(doc.path, doc.format, doc.text[offset:])
         run: list[list[Clause]] = []
         for c in segment_document(sub):
             if run and c.number == run[-1][0].number:
                 run[-1].append(c)
                 continue
-            if c.number != len(run) + 1 or (not run and sub.text.count("\n", 0, c.start) > _TITLE_GAP_LINES):
+            if c.number != len(run) + 1 or (title and not run and sub.text.count("\n", 0, c.start) > _TITLE_GAP_LINES):
                 break
             run.append([c])
         if not run:
@@ -165,9 +172,37 @@ def _find_section(doc: Document) -> _Section | None:
         note = _TERMINATOR_LINE.search(sub.text, run[-1][-1].start)
         end = note.start() if note else run[-1][-1].end
         articles = tuple(tuple(_shift(c, offset) for c in forms) for forms in run)
-        if best is None or len(articles) > len(best.articles):
-            best = _Section(title, articles, offset + end)
+        # Of runs as long, a titled one wins over one found from the document's start, and the title
+        # nearest the articles over an earlier one (a page title, a table of contents).
+        if best is None or len(articles) > len(best.articles) or (len(articles) == len(best.articles) and title):
+            best = _Section(title or _first_line(doc.text), articles, offset + end)
     return best
+
+
+def _no_articles(doc: Document) -> str:
+    """Why no section was found, for a clerk: where reading stopped and what it expected."""
+    clauses = segment_document(doc)
+    lines = doc.text.count("\n") + 1
+    if not clauses:
+        return (
+            f"特記事項の番号のある条（第1、第1条、1、(1) など）が見つかりません（全 {lines} 行を読みました）。条番号と"
+            f"見出しの書き方を確認してください / no numbered 特記事項 article (第1, 第1条, 1, (1)) found in {lines} lines"
+        )
+    first = clauses[0]
+    return (
+        f"{_line_no(doc.text, first.start)} 行目: 最初に見つかった条は「{first.label}」です。特記事項の条は 1 から始まる"
+        f"番号（第1、第1条、1、(1)）を期待しています / line {_line_no(doc.text, first.start)}: the first article found is"
+        f" {first.label!r}, expected one numbered 1"
+    )
+
+
+def _first_line(text: str) -> str:
+    """The document's first short line, as the title of an annex printed without a title line."""
+    for line in text.split("\n"):
+        compact = re.sub(r"\s", "", line)
+        if compact:
+            return compact if len(compact) <= 40 else ""
+    return ""
 
 
 # The first article follows its title within a few lines (a heading, a blank line, a 記載例 note).
@@ -352,18 +387,22 @@ def import_notice(
     version: date,
     *,
     issuer: str | None = None,
+    mandatory: str | None = None,
     settings: Settings | None = None,
 ) -> ImportResult:
     """Read an official notice and build its reference version(s).
 
-    Raises DocumentError for an unreadable file and UsageError when the notice
-    holds no 特記事項 section.
+    ``issuer`` overrides the issuer read from the notice. ``mandatory`` sets the mandatory
+    articles where the notice marks none (or overrides its 注): ``"1,2,4-7"``, or ``"topics"`` for
+    the articles that cover a national topic ①–⑧. Every clause gets its topics predicted
+    (``topics_predicted``: a person checks them). Raises DocumentError for an unreadable file and
+    UsageError when the notice holds no 特記事項 section (saying where reading stopped).
     """
     settings = settings or default_settings()
     doc = load_document(path, settings)
-    section = _find_section(doc)
+    section = _find_section(doc, settings)
     if section is None:
-        raise UsageError(f"{path}: 特記事項の条文（第1…）が見つかりません / no 特記事項 articles found in the notice")
+        raise UsageError(f"{path}: {_no_articles(doc)}")
     warnings: list[str] = []
     name = Path(path).name
     text = doc.text
@@ -371,13 +410,18 @@ def import_notice(
     width = _wrap_width(raw_lines)
 
     note_text = text[section.end : section.end + 3000]
-    mandatory, note = _mandatory(note_text)
-    if not mandatory:
-        warnings.append("注に必須事項の記載が見つかりません。mandatory を手で設定してください / no mandatory items found in a 注")
+    marked, note = _mandatory(note_text)
+    if not marked and mandatory is None:
+        warnings.append("注に必須事項の記載が見つかりません。--mandatory 1,2,4-7 か --mandatory topics で指定してください"
+                        " / no mandatory items found in a 注: give --mandatory")
     types = _types_table(text)
-    issuer = issuer or _issuer(note_text)
+    issuer_source = "--issuer" if issuer else ""
     if not issuer:
-        warnings.append("発行機関が分かりません。--issuer で指定してください / issuer not found: pass --issuer")
+        issuer, issuer_source = read_issuer(note_text)
+    if not issuer:
+        issuer, issuer_source = read_issuer(text)
+    if not issuer:
+        warnings.append("発行機関が文書に見つかりません。--issuer で指定してください / issuer not named in the notice: pass --issuer")
 
     first, last = _line_no(text, section.articles[0][0].start), _line_no(text, section.end)
     clauses = []
@@ -388,17 +432,32 @@ def import_notice(
             ReferenceClause(
                 id=cid,
                 label=re.sub(r"\s", "", c.label),
-                title=_canonical(c.heading or ""),
-                mandatory=c.number in mandatory,
+                title=re.sub(r"\s", "", _canonical(c.heading or "")),
+                mandatory=False,
                 paragraphs=_paragraphs(doc, c, width),
                 types=types.get(c.number, {}),
                 source=f"{name} lines {a}–{b}",
                 alternatives=tuple(_paragraphs(doc, alt, width) for alt in alternatives),
             )
         )
-    missing_numbers = [n for n in mandatory if n > len(clauses)]
+    empty = [c.label for c in clauses if not c.paragraphs]
+    if empty:  # a heading whose text the notice does not print (cut off): nothing to compare with
+        warnings.append(f"本文のない条を除きました: {'、'.join(empty)} / articles without text left out")
+        clauses = [c for c in clauses if c.paragraphs]
+    from .references import load_reference_library
+    from .topics import reference_topics
+
+    predicted = reference_topics(clauses, section.title, load_reference_library(), settings)
+    clauses = [replace(c, topics=t, topics_labelled=False) for c, t in zip(clauses, predicted)]
+    if mandatory is not None:
+        chosen = _mandatory_option(mandatory, clauses)
+        note = f"tokki refs import --mandatory {mandatory}"
+    else:
+        chosen = set(marked)
+    clauses = [replace(c, mandatory=int(c.id) in chosen) for c in clauses]
+    missing_numbers = sorted(n for n in chosen if n > len(clauses))
     if missing_numbers:
-        warnings.append(f"注の必須事項 {missing_numbers} に当たる条がありません / mandatory items not found as articles")
+        warnings.append(f"必須事項 {missing_numbers} に当たる条がありません / mandatory items not found as articles")
     current = ReferenceVersion(
         set_id=set_id,
         issuer=issuer or "",
@@ -415,12 +474,86 @@ def import_notice(
         old, more = _superseded(current, comparison, name)
         versions.insert(0, old)
         warnings += more
-    return ImportResult(tuple(versions), note, tuple(warnings))
+    return ImportResult(tuple(versions), note, tuple(warnings), issuer_source)
 
 
-def _issuer(note_text: str) -> str:
-    m = re.search(r"委託者である([^\s、。を]{2,20}?)を", re.sub(r"\s", "", note_text))
-    return m.group(1) if m else ""
+def format_import(result: ImportResult) -> str:
+    """What an import found, for the clerk to confirm before using it: issuer, title, and per
+    article its label, heading, mandatory mark and predicted topics."""
+    from .topics import TOPIC_MARKS
+
+    v = result.versions[-1]
+    where = f"（{result.issuer_source}）" if result.issuer_source and result.issuer_source != "--issuer" else ""
+    lines = [
+        f"取り込んだ内容 / imported: {v.set_id}@{v.version}  {len(v.clauses)} 条",
+        f"  発行機関 / issuer: {v.issuer or '不明 / unknown'}{where}",
+        f"  表題 / title: {v.title or '—'}",
+        f"  必須事項の根拠 / mandatory from: {result.mandatory_note or 'なし / none'}",
+        "  条          見出し                          必須  論点（予測） / topics (predicted)",
+    ]
+    for c in v.clauses:
+        topics = "".join(TOPIC_MARKS[t] for t in c.topics) or "—"
+        lines.append(f"  {_pad(c.label, 10)}  {_pad(c.title or '—', 30)}  {'●' if c.mandatory else ' '}     {topics}")
+    if len(result.versions) > 1:
+        old = result.versions[0]
+        lines.append(f"  新旧対照表の旧欄から / from the 旧 column: {old.set_id}@{old.version}")
+    lines.append("論点は予測です。確認したら各条の topics_predicted の行を消してください"
+                 " / topics are predicted: check them, then remove each topics_predicted line")
+    return "\n".join(lines) + "\n"
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` display columns (a kanji is two)."""
+    import unicodedata
+
+    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - cols)
+
+
+# A municipality or prefecture as printed: kanji ending 都道府県市区町村 (「下関市」, 「中野区」,
+# 「福岡県」); words that only look like one (「市町村」, 「本市」, 「当該区」) are not.
+_BODY = r"[一-龥ヶケ]{1,6}?(?:都|道|府|県|市|区|町|村)"
+_NOT_A_NAME = re.compile(r"^(?:都道府県|市町村|市区町村|区市町村|本|当|同|各|全|他|該|当該|この|その|貴).{0,1}$|^(?:本|当|同|各|全|他|当該)")
+_ISSUER_PATTERNS = (
+    # 「東大阪市（以下「甲」という。）」, 「福岡県警察本部長（以下「甲」…」: the 甲 definition.
+    re.compile(rf"(?P<name>{_BODY})(?:[一-龥]{{0,8}})?[（(]以下[「『](?:甲|委託者|発注者)[」』]"),
+    # 「委託者である福岡県を」 (a 注).
+    re.compile(rf"委託者である(?P<name>{_BODY})"),
+    # 「東大阪市個人情報保護条例」, 「中野区個人情報の保護に関する条例」: the ordinance named.
+    re.compile(rf"(?P<name>{_BODY})個人情報(?:の)?保護(?:に関する)?(?:法律施行)?条例"),
+    # 「愛知県における特定個人情報の取扱いに関する規程」: the body's own rules.
+    re.compile(rf"(?P<name>{_BODY})における(?:特定)?個人情報"),
+    # 「高松市発注の」, 「中野区が提供した」, 「堺市の」 … in the clauses.
+    re.compile(rf"(?P<name>{_BODY})(?:発注|が(?:提供|保有|指定|許可)|の(?:指示|承諾|職員))"),
+)
+
+
+def _mandatory_option(spec: str, clauses: list[ReferenceClause]) -> set[int]:
+    """``--mandatory``: 「1,2,4-7」 (article numbers and ranges) or 「topics」 (the articles covering ①–⑧)."""
+    if spec.strip() == "topics":
+        return {int(c.id) for c in clauses if any(t != "haken" for t in c.topics)}
+    out: set[int] = set()
+    for part in spec.replace("、", ",").split(","):
+        m = re.fullmatch(r"\s*(\d+)\s*(?:[-~～]\s*(\d+)\s*)?", part)
+        if not m or (m.group(2) and int(m.group(2)) < int(m.group(1))):
+            raise UsageError(
+                f"--mandatory {spec}: 「1,2,4-7」（条番号と範囲）か「topics」で指定してください"
+                " / give article numbers and ranges (1,2,4-7) or 'topics'"
+            )
+        out.update(range(int(m.group(1)), int(m.group(2) or m.group(1)) + 1))
+    return out
+
+
+def read_issuer(text: str) -> tuple[str, str]:
+    """(issuer, where it was read) from a notice's text: its 甲 definition, a 注's 「委託者である…」,
+    the ordinance it names, a body named in its clauses; ("", "") when it names none."""
+    flat = re.sub(r"\s", "", text)
+    for pattern in _ISSUER_PATTERNS:
+        for m in pattern.finditer(flat):
+            name = m.group("name")
+            if not _NOT_A_NAME.search(name) and len(name) >= 2:
+                return name, m.group(0)
+    return "", ""
 
 
 def _flat(paragraphs: tuple[str, ...]) -> str:
@@ -495,6 +628,9 @@ def render_toml(v: ReferenceVersion, *, origin: str = "", mandatory_note: str = 
     for c in v.clauses:
         out += ["", "[[clause]]", f"id = {_toml_str(c.id)}", f"label = {_toml_str(c.label)}", f"title = {_toml_str(c.title)}"]
         out.append(f"mandatory = {'true' if c.mandatory else 'false'}")
+        out.append("topics = [" + ", ".join(f'"{t}"' for t in c.topics) + "]")
+        if not c.topics_labelled:
+            out.append("topics_predicted = true  # predicted by tokki refs import: check, then remove this line")
         if c.types:
             out.append("types = { " + ", ".join(f'"{k}" = "{m}"' for k, m in sorted(c.types.items())) + " }")
         out.append(f"source = {_toml_str(c.source)}")

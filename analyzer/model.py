@@ -228,6 +228,7 @@ class ReferenceClause:
     topics: tuple[str, ...] = ()  # national-guideline topics "1"–"8", "haken"
     alternative_topics: tuple[tuple[str, ...], ...] = ()  # topics of each alternative, parallel to ``alternatives``
     obsolete_content: bool = False  # content of a superseded regime (Toshima's old 罰則)
+    topics_labelled: bool = True  # ``topics`` were given by a person (the topic model trains on those only)
 
     @property
     def text(self) -> str:

@@ -80,6 +80,9 @@ def _parse_clause(raw: dict, where: str) -> ReferenceClause:
         topics=tuple(topics),
         alternative_topics=tuple(alternative_topics),
         obsolete_content=bool(raw.get("obsolete_content", False)),
+        # Topics labelled by a person: not the case without the key, or when tokki refs import
+        # predicted them (topics_predicted = true until a person checks them and removes the key).
+        topics_labelled="topics" in raw and not raw.get("topics_predicted", False),
     )
 
 

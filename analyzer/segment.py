@@ -351,7 +351,9 @@ def segment_document(doc: Document, doc_index: int = 0) -> list[Clause]:
             # A label alone on its line is an item even after a line without 。 (a nested table), and so
             # is a sub-list under an item that introduces it (「（1） …次の個人情報」 then 「ア 氏名」).
             sublist = prev_kind == "item" and current.item_seq is not None and key[0] != current.item_seq[0]
-            first = key[1] == 1 and (ends_sentence or item.re is _ITEM_ALONE or sublist)
+            # An article whose text opens with its list (「1 個人情報等の定義」 then 「(1) この特記仕様書において…」).
+            opening = not current.blocks[-1] and len(current.blocks) == 1
+            first = key[1] == 1 and (ends_sentence or item.re is _ITEM_ALONE or sublist or opening)
             if expected_next or first or outer is not None:
                 if outer is not None and not expected_next:
                     del current.outer_items[outer:]

@@ -44,7 +44,9 @@ from .settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from .match import ContractText
-    from .model import ReferenceSet
+    from collections.abc import Sequence
+
+    from .model import ReferenceClause, ReferenceSet
 
 NONE = "none"
 LABELS = (*TOPICS, NONE)
@@ -99,6 +101,8 @@ def training_examples(library: dict[str, ReferenceSet], settings: Settings) -> l
         for version in ref_set.versions:
             topic_level = version.level == "topic"
             for clause in version.clauses:
+                if not topic_level and not clause.topics_labelled:
+                    continue  # unlabelled or predicted (an import): never trained as "no topic"
                 base = (clause.id,) if topic_level else clause.topics
                 alt_topics = clause.alternative_topics or tuple(base for _ in clause.alternatives)
                 # Forms in wordings() order: the text, the text with its 特定個人情報 paragraphs (if any),
@@ -356,18 +360,43 @@ def _patterns(keywords: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[s
     return [(t, re.compile("|".join(words))) for t, words in keywords if words]
 
 
-def named_topics(contract: ContractText, ci: int, settings: Settings) -> set[str]:
-    """Topics the article names in its heading, or in its first sentence when the heading names
-    none (「（個人情報の保護）」) or there is no heading (settings [topics.keywords], [topics.sentence_keywords]); later sentences
-    give details and exceptions (「再委託する場合を除き」), not the article's subject."""
-    clause = contract.clauses[ci]
-    named = {t for t, pattern in _patterns(settings.topic_keywords) if pattern.search(_flat(clause.heading or ""))}
+def named_topics(heading: str, body: str, settings: Settings) -> set[str]:
+    """Topics an article names in its heading, or in its first sentence when the heading names
+    none (「（個人情報の保護）」) or there is no heading (settings [topics.keywords],
+    [topics.sentence_keywords]); later sentences give details and exceptions (「再委託する場合を
+    除き」), not the article's subject."""
+    named = {t for t, pattern in _patterns(settings.topic_keywords) if pattern.search(_flat(heading))}
     if named:
         return named
+    first = _flat(body).split("。", 1)[0]
+    return {t for t, pattern in _patterns(settings.topic_sentence_keywords) if pattern.search(first)}
+
+
+def _article_named_topics(contract: ContractText, ci: int, settings: Settings) -> set[str]:
+    clause = contract.clauses[ci]
     doc = contract.documents[clause.doc_index]
     body = clause.paragraphs[0][0].start if clause.paragraphs and clause.paragraphs[0] else clause.start
-    first = _flat(doc.text[body : clause.end]).split("。", 1)[0]
-    return {t for t, pattern in _patterns(settings.topic_sentence_keywords) if pattern.search(first)}
+    return named_topics(clause.heading or "", doc.text[body : clause.end], settings)
+
+
+def reference_topics(
+    clauses: Sequence[ReferenceClause], title: str, library: dict[str, ReferenceSet], settings: Settings
+) -> list[tuple[str, ...]]:
+    """Predicted topics of the clauses of an imported notice titled ``title``, as a contract's
+    articles would get them: only clauses about personal information (the title names it, the
+    clause does, or most clauses do) get any."""
+    model = topic_model(library, settings)
+    about = [is_annex_title(title, settings) or any(t in _flat(c.text) for t in settings.personal_information)
+             for c in clauses]
+    if len(about) >= 3 and 2 * sum(about) > len(about):
+        about = [True] * len(about)
+    forms = [normalize_text(c.text, settings) for c in clauses]
+    probs = model.predict([(f.text, _words(f), c.title) for f, c in zip(forms, clauses)])
+    out = []
+    for c, p, pi in zip(clauses, probs, about):
+        found = set(article_topics(p, settings)) | named_topics(c.title, c.text, settings) if pi else set()
+        out.append(tuple(t for t in TOPICS if t in found))
+    return out
 
 
 def about_personal_information(contract: ContractText, settings: Settings) -> list[bool]:
@@ -423,7 +452,7 @@ def contract_coverage(
         where.append(ci)
     found: dict[str, list[Location]] = {t: [] for t in TOPICS}
     for ci, probs in zip(where, model.predict(rows)):
-        named = named_topics(contract, ci, settings)
+        named = _article_named_topics(contract, ci, settings)
         for t in TOPICS:
             if t in article_topics(probs, settings) or t in named:
                 found[t].append(_article_location(contract, ci))

@@ -167,6 +167,11 @@ def test_refs_import_cli_refuses_a_file_without_a_tokki_section(tmp_path, capsys
     memo.write_text("お知らせ\n来週の会議は中止します。\n", encoding="utf-8")
     assert main(["refs", "import", str(memo), "--id", "x", "--version", "2024-04-01", "-o", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "memo.txt" in err and "特記事項" in err and "Traceback" not in err
+    assert "memo.txt" in err and "特記事項" in err and "Traceback" not in err and err.count("\n") == 1
+    # Articles numbered, but not from 1: the line where reading stopped and what it expected.
+    memo.write_text("個人情報取扱特記事項\n（秘密の保持）\n第2 乙は、秘密を漏らしてはならない。\n", encoding="utf-8")
+    assert main(["refs", "import", str(memo), "--id", "x", "--version", "2024-04-01", "-o", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "2 行目" in err and "「第2」" in err and "1 から始まる" in err
     assert not (tmp_path / "o").exists()
     assert main(["refs", "import", str(memo), "--id", "../x", "--version", "2024-04-01"]) == 2
