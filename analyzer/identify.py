@@ -183,15 +183,15 @@ def choose_set(
 
 
 def _named_issuer(sets: Sequence[ReferenceSet], names: Sequence[str]) -> tuple[str, str] | None:
-    """(set id, the name that names its issuer) for the one set whose issuer the contract names."""
-    flat = ["".join(n.split()) for n in names if n]
-    found = [(len(s.issuer), s.id, n) for s in sets for n in flat if s.issuer and s.issuer in n]
-    if not found:
-        return None
-    found.sort(reverse=True)
-    if len(found) > 1 and found[0][0] == found[1][0] and found[0][1] != found[1][1]:
-        return None  # two issuers of the same length named: nothing decides
-    return found[0][1], found[0][2]
+    """(set id, the name that names its issuer) for the one set whose issuer the contract names:
+    the first of ``names`` (the client before the title) that names any, its longest issuer."""
+    for name in ("".join(n.split()) for n in names if n):
+        found = sorted(((len(s.issuer), s.id) for s in sets if s.issuer and s.issuer in name), reverse=True)
+        if found:
+            if len(found) > 1 and found[0][0] == found[1][0]:
+                return None  # two issuers of the same length named: nothing decides
+            return found[0][1], name
+    return None
 
 
 def client_names(meta: ContractMetadata) -> tuple[str, ...]:
