@@ -18,10 +18,10 @@ from .errors import UsageError
 from .ingest import load_document
 from .ja.numerals import item_key, parse_number
 from .model import Clause, Document, ReferenceClause, ReferenceVersion, Span
-from .references import CONTRACT_TYPES
+from .references import CONTRACT_TYPES, load_reference_library
 from .segment import _ITEM, segment_document
 from .settings import Settings, default_settings
-from .topics import is_annex_title
+from .topics import is_annex_title, reference_topics
 
 _SP = r"[ \t\u3000]"
 _NUM = r"[0-9０-９](?:[ \t\u3000]*[0-9０-９])*|[〇一二三四五六七八九十百]+"
@@ -444,9 +444,6 @@ def import_notice(
     if empty:  # a heading whose text the notice does not print (cut off): nothing to compare with
         warnings.append(f"本文のない条を除きました: {'、'.join(empty)} / articles without text left out")
         clauses = [c for c in clauses if c.paragraphs]
-    from .references import load_reference_library
-    from .topics import reference_topics
-
     predicted = reference_topics(clauses, section.title, load_reference_library(), settings)
     clauses = [replace(c, topics=t, topics_labelled=False) for c, t in zip(clauses, predicted)]
     if mandatory is not None:
