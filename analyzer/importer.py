@@ -16,12 +16,13 @@ from pathlib import Path
 
 from .errors import UsageError
 from .ingest import load_document
+from .ja.chars import pad
 from .ja.numerals import item_key, parse_number
 from .model import Clause, Document, ReferenceClause, ReferenceVersion, Span
 from .references import CONTRACT_TYPES, load_reference_library
 from .segment import _ITEM, segment_document
 from .settings import Settings, default_settings
-from .topics import is_annex_title, reference_topics
+from .topics import TOPIC_MARKS, is_annex_title, reference_topics
 
 _SP = r"[ \t\u3000]"
 _NUM = r"[0-9０-９](?:[ \t\u3000]*[0-9０-９])*|[〇一二三四五六七八九十百]+"
@@ -477,8 +478,6 @@ def import_notice(
 def format_import(result: ImportResult) -> str:
     """What an import found, for the clerk to confirm before using it: issuer, title, and per
     article its label, heading, mandatory mark and predicted topics."""
-    from .topics import TOPIC_MARKS
-
     v = result.versions[-1]
     where = f"（{result.issuer_source}）" if result.issuer_source and result.issuer_source != "--issuer" else ""
     lines = [
@@ -490,7 +489,7 @@ def format_import(result: ImportResult) -> str:
     ]
     for c in v.clauses:
         topics = "".join(TOPIC_MARKS[t] for t in c.topics) or "—"
-        lines.append(f"  {_pad(c.label, 10)}  {_pad(c.title or '—', 30)}  {'●' if c.mandatory else ' '}     {topics}")
+        lines.append(f"  {pad(c.label, 10)}  {pad(c.title or '—', 30)}  {'●' if c.mandatory else ' '}     {topics}")
     if len(result.versions) > 1:
         old = result.versions[0]
         lines.append(f"  新旧対照表の旧欄から / from the 旧 column: {old.set_id}@{old.version}")
@@ -498,13 +497,6 @@ def format_import(result: ImportResult) -> str:
                  " / topics are predicted: check them, then remove each topics_predicted line")
     return "\n".join(lines) + "\n"
 
-
-def _pad(text: str, width: int) -> str:
-    """``text`` padded to ``width`` display columns (a kanji is two)."""
-    import unicodedata
-
-    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - cols)
 
 
 # A municipality or prefecture as printed: kanji ending 都道府県市区町村 (「下関市」, 「中野区」,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import OutputError
@@ -356,8 +357,21 @@ def is_annex_title(line: str, settings: Settings) -> bool:
             and any(t in flat for t in settings.personal_information) and any(w in flat for w in settings.annex_titles))
 
 
+@lru_cache(maxsize=8)
 def _patterns(keywords: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern]]:
     return [(t, re.compile("|".join(words))) for t, words in keywords if words]
+
+
+def names_personal_information(text: str, settings: Settings) -> bool:
+    """The text names personal information (個人情報, 個人番号 … : settings [topics])."""
+    flat = _flat(text)
+    return any(t in flat for t in settings.personal_information)
+
+
+def _mostly(flags: list[bool]) -> list[bool]:
+    """A run of three or more articles most of which are about personal information is so throughout
+    (an annex whose title names none: 「別紙2 … 特記仕様書」, 「業務の推進体制」 in it)."""
+    return [True] * len(flags) if len(flags) >= 3 and 2 * sum(flags) > len(flags) else flags
 
 
 def named_topics(heading: str, body: str, settings: Settings) -> set[str]:
@@ -386,10 +400,7 @@ def reference_topics(
     articles would get them: only clauses about personal information (the title names it, the
     clause does, or most clauses do) get any."""
     model = topic_model(library, settings)
-    about = [is_annex_title(title, settings) or any(t in _flat(c.text) for t in settings.personal_information)
-             for c in clauses]
-    if len(about) >= 3 and 2 * sum(about) > len(about):
-        about = [True] * len(about)
+    about = _mostly([is_annex_title(title, settings) or names_personal_information(c.text, settings) for c in clauses])
     forms = [normalize_text(c.text, settings) for c in clauses]
     probs = model.predict([(f.text, _words(f), c.title) for f, c in zip(forms, clauses)])
     out = []
@@ -413,17 +424,13 @@ def about_personal_information(contract: ContractText, settings: Settings) -> li
             since = prev.end if prev is not None and prev.doc_index == clause.doc_index else 0
             head = doc.text[max(since, clause.start - 400) : clause.start]
             annex = any(is_annex_title(line, settings) for line in head.splitlines())
-        text = _flat(doc.text[clause.start : clause.end])
-        out.append(annex or any(t in text for t in settings.personal_information))
-    # A run (one document, one region) most of whose articles name personal information is about it
-    # throughout (an annex whose title names none: 「別紙2 … 特記仕様書」, 「業務の推進体制」 in it).
-    runs: dict[tuple[int, str], list[int]] = {}
+        out.append(annex or names_personal_information(doc.text[clause.start : clause.end], settings))
+    runs: dict[tuple[int, str], list[int]] = {}  # one document, one region
     for ci, clause in enumerate(contract.clauses):
         runs.setdefault((clause.doc_index, clause.region), []).append(ci)
     for members in runs.values():
-        if len(members) >= 3 and 2 * sum(out[ci] for ci in members) > len(members):
-            for ci in members:
-                out[ci] = True
+        for ci, flag in zip(members, _mostly([out[ci] for ci in members])):
+            out[ci] = flag
     return out
 
 

@@ -1,6 +1,7 @@
 """Terminal report in Japanese (English alongside), coloured when writing to a TTY."""
 from __future__ import annotations
 
+from ..ja.chars import pad
 from ..model import ClauseResult, ClauseStatus, Finding, FindingKind, Report, Severity
 from ..topics import TOPIC_MARKS
 from .labels import supersession_notice
@@ -26,16 +27,6 @@ _STATUS_COLOUR = {
     ClauseStatus.REVIEW: "yellow",
 }
 _SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "grey"}
-
-
-def _width(s: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-
-def _pad(s: str, width: int) -> str:
-    return s + " " * max(0, width - _width(s))
 
 
 _TO_FIX = (ClauseStatus.OBSOLETE, ClauseStatus.MODIFIED, ClauseStatus.MISSING)
@@ -130,7 +121,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
     lines.append("  " + "  ".join(f"{STATUS_LABEL[s]} {n}" for s, n in counts.items() if n))
     lines.append("")
 
-    lines.append(f"  {_pad('条', 8)}{_pad('状態', 10)}{_pad('必須', 6)}{_pad('類似度', 8)}所在 / location")
+    lines.append(f"  {pad('条', 8)}{pad('状態', 10)}{pad('必須', 6)}{pad('類似度', 8)}所在 / location")
     for r in report.clauses:
         where = "—"
         if r.location:
@@ -138,10 +129,10 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
             where = f"{r.location.file}{page} {r.location.article}"
         if r.ocr_confidence is not None:
             where += f" [OCR {r.ocr_confidence:.0%}]"
-        status = _pad(STATUS_LABEL[r.status], 10)
+        status = pad(STATUS_LABEL[r.status], 10)
         lines.append(
-            f"  {_pad(r.label, 8)}{c(status, _STATUS_COLOUR[r.status])}"
-            f"{_pad('●' if r.mandatory else '', 6)}{_pad(f'{r.similarity:.0%}', 8)}{where}  {r.title}"
+            f"  {pad(r.label, 8)}{c(status, _STATUS_COLOUR[r.status])}"
+            f"{pad('●' if r.mandatory else '', 6)}{pad(f'{r.similarity:.0%}', 8)}{where}  {r.title}"
         )
     if report.findings:
         lines.append("")
@@ -164,13 +155,13 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
         lines.append(c("国の指針の論点（4-8-9(1) ①〜⑧・派遣労働者） / national-guideline topics", "bold"))
         for cov in report.coverage:
             mark = TOPIC_MARKS[cov.topic]
-            state = c(_pad("あり", 6), "green") if cov.covered else c(_pad("なし", 6), "yellow")
+            state = c(pad("あり", 6), "green") if cov.covered else c(pad("なし", 6), "yellow")
             # The file is named only when the contract has several (the clause table above names it).
             where = "、".join(
                 (f"{loc.file} " if len(report.files) > 1 else "") + (f"p.{loc.page} " if loc.page else "") + loc.article
                 for loc in cov.locations
             ) or "—"
-            lines.append(f"  {_pad(mark, 6)}{state}{_pad(cov.name, 30)}{where}")
+            lines.append(f"  {pad(mark, 6)}{state}{pad(cov.name, 30)}{where}")
     if report.notes:
         lines.append("")
         for note in report.notes:
