@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import OutputError
@@ -79,9 +81,27 @@ def ensure_writable(path: Path | str, *, folder: bool = False) -> None:
     _probe(_existing_ancestor(path.parent), path)
 
 
-def save_atomic(path: Path | str, save: Callable[[str], None]) -> None:
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (/proc), else by setting
+    and restoring it once (a process sets its umask at start, so this is read once)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def save_atomic(path: Path | str, save: Callable[[str], None], *, private: bool = False) -> None:
     """Have ``save`` write a temporary file in ``path``'s folder, then rename it over ``path``:
     an interrupted or failed run leaves the old file, never a half-written one.
+    The file gets the mode a newly created file would (the user's umask: 0644 under umask 022,
+    so colleagues on a shared server can open a report), or keeps the mode of the file it
+    replaces; ``private`` (caches of personal information) keeps it to the owner (0600).
     Any OS failure is an OutputError naming ``path``."""
     path = Path(path)
     try:
@@ -92,6 +112,12 @@ def save_atomic(path: Path | str, save: Callable[[str], None]) -> None:
     os.close(fd)
     try:
         save(tmp)
+        if not private:
+            try:
+                mode = stat.S_IMODE(path.stat().st_mode)
+            except FileNotFoundError:
+                mode = 0o666 & ~_umask()
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -100,6 +126,6 @@ def save_atomic(path: Path | str, save: Callable[[str], None]) -> None:
         raise
 
 
-def write_atomic(path: Path | str, text: str) -> None:
+def write_atomic(path: Path | str, text: str, *, private: bool = False) -> None:
     """Write ``text`` (UTF-8, LF) to ``path`` atomically (see save_atomic)."""
-    save_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"))
+    save_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"), private=private)

@@ -59,6 +59,6 @@ class OcrCache:
         path = self._path(digest, engine, lang, page)
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_atomic(path, json.dumps(result.to_json(), ensure_ascii=False))  # mkstemp: 0600
+            write_atomic(path, json.dumps(result.to_json(), ensure_ascii=False), private=True)  # 0600
         except (OSError, OutputError):
             pass  # a cache that cannot be written costs time, never a result
