@@ -43,6 +43,8 @@ MERGE_GAP = 2
 # any other kana-only word (こと, が, できる…) is shown with the word before it,
 # so an added 「ことができる」 reads 「求める」→「求めることができる」.
 _STANDALONE_POS = {"副詞", "接続詞", "連体詞", "感動詞"}
+# Words whose ending changes with what follows them (Sudachi's first POS field).
+_INFLECTING_POS = {"動詞", "助動詞", "形容詞"}
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,17 @@ def diff_regions(ref: Comparable, act: Comparable) -> list[tuple[int, int, int, 
             prev = _word_before(side, start)
             if first is not None and prev is not None and first.kana_only and first.pos not in _STANDALONE_POS:
                 n = start - prev.start
+                i1, j1 = i1 - n, j1 - n
+        else:
+            # An ending replaced after a verb, auxiliary or adjective (講じ｜なければならない against
+            # 講ずる｜よう努める): the word it inflects changes with it, or accepting the change would
+            # leave the contract's inflection (「講ずるなければならない」). Both sides share that word.
+            prev_r, prev_a = _word_before(ref, i1), _word_before(act, j1)
+            firsts = (_word_at(ref, i1), _word_at(act, j1))
+            if (prev_r is not None and prev_a is not None and prev_r.pos in _INFLECTING_POS
+                    and i1 - prev_r.start == j1 - prev_a.start
+                    and any(f is not None and f.kana_only and f.pos not in _STANDALONE_POS for f in firsts)):
+                n = i1 - prev_r.start
                 i1, j1 = i1 - n, j1 - n
         out.append((i1, i2, j1, j2))
     return out

@@ -394,3 +394,75 @@ def test_text_report_prints_current_wording_under_every_finding(tmp_path):
     assert lines[at15 + 2].strip() == CURRENT.clause("15").text
     weakened = next(i for i, line in enumerate(lines) if "第15（調査）の義務が弱められています" in line)
     assert "現行の文言は上記（第15）" in lines[weakened + 1]  # printed in full once per clause
+
+
+# ---------------------------------------------------------------- accept-all gives the reference wording
+
+# Each mutation kind of the strength tables (tests/test_strength.py PAIRS), as a rewrite of a
+# reference sentence; the first pattern that matches is applied.
+MUTATIONS = {
+    "duty→effort": [("講じなければならない", "講ずるよう努めるものとする"), ("しなければならない", "するよう努めなければならない")],
+    "duty→power": [("(行う|求める|講ずる|とる)ものとする", r"\1ことができるものとする"), ("しなければならない", "することができる")],
+    "prohibition→effort": [("漏らしてはならない", "漏らさないよう努めなければならない"), ("してはならない", "しないよう努める")],
+    "modifier dropped": [("直ちに|速やかに|あらかじめ|書面により|書面で", "")],
+    "parties renamed": [("甲", "委託者"), ("乙", "受託者")],
+}
+
+
+def _accept_all(ref: str, act: str) -> str:
+    settings = default_settings()
+    r = normalize_spans(ref, [Span(0, len(ref))], settings)
+    a = normalize_spans(act, [Span(0, len(act))], settings)
+    out = act
+    for start, end, text in sorted(line_edits(r, ref, Span(0, len(ref)), a, act, Span(0, len(act)), settings), reverse=True):
+        out = out[:start] + text + out[end:]
+    return out
+
+
+def _mutate(line: str, kind: str) -> str:
+    if kind == "parties renamed":
+        return line.replace("甲", "委託者").replace("乙", "受託者")
+    for pattern, repl in MUTATIONS[kind]:
+        changed = re.sub(pattern, repl, line, count=1)
+        if changed != line:
+            return changed
+    return line
+
+
+def _reference_lines() -> list[str]:
+    lines = []
+    for ref_set in load_reference_library().values():
+        for version in ref_set.versions:
+            if version.level != "clause":
+                continue
+            for clause in version.clauses:
+                for wording in clause.wordings():
+                    lines += [line for line in wording.splitlines() if line.strip()]
+    return sorted(set(lines))
+
+
+def test_accept_all_gives_the_reference_wording_for_every_clause_and_mutation_kind():
+    # Issue 18: accepting every change of a mutated clause gives the reference sentence exactly, in
+    # the contract's party names — never 「講ずるなければならない」 or 「漏らさてはならない」.
+    lines = _reference_lines()
+    tried, wrong = 0, []
+    for line in lines:
+        named = _mutate(line, "parties renamed")
+        for kind in MUTATIONS:
+            act = _mutate(line, kind)
+            if act == line:
+                continue
+            tried += 1
+            want = named if kind == "parties renamed" else line
+            if kind != "parties renamed" and "甲" not in act and "乙" not in act:
+                want = line
+            got = _accept_all(line, act)
+            if got != want:
+                wrong.append((kind, act, got))
+            if kind != "parties renamed":  # the same change in a contract that names 委託者/受託者
+                tried += 1
+                got = _accept_all(line, _mutate(act, "parties renamed"))
+                if got != named:
+                    wrong.append((kind + " + parties", act, got))
+    assert tried >= 350, tried
+    assert wrong == [], wrong[:5]
