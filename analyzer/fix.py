@@ -245,6 +245,29 @@ class _Context:
     settings: Settings
     report: Report
     version_label: str  # fukuoka-pref@2023-10-10
+    parties: tuple[tuple[str, str], ...] = ()  # reference's party name → the contract's (甲 → 委託者)
+
+    def speak(self, text: str) -> str:
+        """Reference text in the contract's party names (inserted and replacing text)."""
+        for ref_name, name in self.parties:
+            text = text.replace(ref_name, name)
+        return text
+
+
+def party_names(reference_text: str, contract_text: str, settings: Settings) -> tuple[tuple[str, str], ...]:
+    """(reference name, contract name) per party where they differ: each side's name is the one of
+    settings' client / contractor names the text uses most (甲/乙, 委託者/受託者, 発注者/受注者)."""
+    out = []
+    for names in (settings.client_names, settings.contractor_names):
+        def most(text: str, names=names) -> str | None:
+            counts = {n: text.count(n) for n in names}
+            best = max(names, key=lambda n: (counts[n], len(n)))
+            return best if counts[best] else None
+
+        ours, theirs = most(reference_text), most(contract_text)
+        if ours and theirs and ours != theirs:
+            out.append((ours, theirs))
+    return tuple(sorted(out, key=lambda pair: -len(pair[0])))
 
 
 def _ref_lines(expected: str, ref: ReferenceClause) -> list[tuple[Span, bool, int]]:
@@ -359,6 +382,7 @@ def _plan_replacement(ctx: _Context, plan: _Plan, result: ClauseResult, ref: Ref
         else:
             edits = line_edits(ref_cmp[i], expected, span_r, act_cmp[j], doc_text, span_a, settings)
         for s, e, text in edits:
+            text = ctx.speak(text)
             plan.edits.append(_Edit(s, e, text, comment_for(doc_text[s:e], text)))
 
     for j, span in enumerate(act_spans):
@@ -389,7 +413,7 @@ def _plan_replacement(ctx: _Context, plan: _Plan, result: ClauseResult, ref: Ref
         else:
             anchor, is_after = first_para, True
         line_start = expected.rfind("\n", 0, span_r.start) + 1
-        text = expected[span_r.start : span_r.end]
+        text = ctx.speak(expected[span_r.start : span_r.end])
         label = expected[line_start : span_r.start] if is_item else (_paragraph_label(ctx, act_spans, number) if number > 1 else "")
         template = _template_line(ctx, act_spans, item=is_item)
         template = first_el if template is None else template
@@ -653,7 +677,7 @@ def _new_clause_paragraphs(ctx: _Context, shape: _Shape, ref: ReferenceClause, e
         out.extend(blank() for _ in range(shape.blanks_between))
     lines = _ref_lines(expected, ref)
     for n, (span, is_item, para_no) in enumerate(lines):
-        text = expected[span.start : span.end]
+        text = ctx.speak(expected[span.start : span.end])
         if n == 0:
             separator = shape.separator
             if shape.inline_heading:
@@ -1046,7 +1070,9 @@ def _fix_docx(path: Path, out: Path, reference: str | None, options: dict, now: 
     if doc.text != text:  # pragma: no cover - both come from iter_paragraphs
         raise FixError(str(path), "本文の対応付けに失敗しました / internal error: paragraph map differs from the text")
     version = resolve_reference(load_reference_library(options["library_dirs"]), _version_spec(report))[1]
-    ctx = _Context(doc, paras, clauses, settings, report, _version_spec(report))
+    reference_text = "\n".join(c.text for c in version.clauses)
+    ctx = _Context(doc, paras, clauses, settings, report, _version_spec(report),
+                   party_names(reference_text, doc.text, settings))
     refs = {c.id: c for c in version.clauses}
     plan = _Plan()
     missing = []

@@ -466,3 +466,18 @@ def test_accept_all_gives_the_reference_wording_for_every_clause_and_mutation_ki
                     wrong.append((kind + " + parties", act, got))
     assert tried >= 350, tried
     assert wrong == [], wrong[:5]
+
+
+def test_fix_text_speaks_the_contracts_party_names(tmp_path):
+    # A draft naming 委託者/受託者 (issue 18): the inserted 第12 and the restored 第15 wording use its
+    # names, never the reference's 甲/乙; accepting everything gives the reference in those names.
+    text = clean(build_annex(drop=(12,), old=True)).replace("甲", "委託者").replace("乙", "受託者")
+    src = write_docx(tmp_path / "draft.docx", text.split("\n"))
+    out = tmp_path / "fixed.docx"
+    result = fix_document(src, out, now=NOW)
+    assert {f.clause_id for f in result.fixed} >= {"12", "15", "16"}
+    accepted = text_of(resolve_all(out, tmp_path / "accepted.docx", accept=True))
+    assert "甲" not in accepted and "乙" not in accepted
+    named = lambda t: t.replace("甲", "委託者").replace("乙", "受託者")  # noqa: E731
+    for cid in ("12", "15", "16"):
+        assert "".join(named(CURRENT.clause(cid).text).split()) in "".join(accepted.split()), cid
