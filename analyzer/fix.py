@@ -11,6 +11,7 @@ import bisect
 import copy
 import re
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -484,6 +485,7 @@ def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs:
     present = {cid: m for cid, m in matches.items()}
     # Consecutive missing clauses after the same neighbour are numbered on from it.
     counters: dict[int, int] = {}
+    inserted: list[tuple[float, int]] = []  # (position among ctx.clauses, number given)
     for result in missing:
         ref = refs[result.clause_id]
         pos = order.index(result.clause_id)
@@ -494,6 +496,7 @@ def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs:
             continue
         neighbour = ctx.clauses[max(ci for ci, _, _ in prev.units)] if prev else ctx.clauses[min(ci for ci, _, _ in nxt.units)]
         shape = _clause_shape(ctx, neighbour)
+        at = ctx.clauses.index(neighbour)
         if prev is not None:
             anchor, after = _para_at(ctx.paras, neighbour.end), True
             step = counters.get(anchor, 0) + 1
@@ -502,6 +505,15 @@ def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs:
         else:
             anchor, after = _para_at(ctx.paras, neighbour.start), False
             number = max(1, (neighbour.number or 2) - 1)
+        kept = next((c for c in ctx.clauses if c.number == number and _deleted(ctx, c)), None)
+        if kept is not None:  # 「第12 削除」: the contract keeps the number of a deleted article
+            plan.not_fixed.append((
+                result.clause_id,
+                f"{kept.label} は「削除」として番号が残されています。必須事項なので「削除」を現行の文言に改めるか確認してください"
+                f" / {kept.label} is kept as 「削除」: replace it with the current wording or confirm the deletion",
+            ))
+            continue
+        inserted.append((at + 0.5 if after else at - 0.5, number))
         row = _new_row(ctx, neighbour, ref, result.expected_text, number, after)
         if row is not None:
             paragraphs = [p for cell in row.cells for p in cell]
@@ -517,6 +529,68 @@ def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs:
             FixedClause(result.clause_id, ref.label, ref.title, "inserted", where,
                         (Change(ChangeKind.INSERTED, result.expected_text, ""),))
         )
+    _plan_renumbering(ctx, plan, inserted)
+
+
+def _deleted(ctx: _Context, clause: Clause) -> bool:
+    """The article reads 「削除」 alone (its number kept after the article was deleted)."""
+    body = "".join(ctx.doc.text[s.start : s.end] for para in clause.paragraphs for s in para)
+    return "".join(body.split()).strip("。") == "削除"
+
+
+def _label_number(ctx: _Context, clause: Clause) -> tuple[int, int] | None:
+    """Document offsets of the number printed in the article's label (None: Word numbers it)."""
+    spans = [s for para in clause.paragraphs for s in para]
+    art = ctx.paras[_para_at(ctx.paras, spans[0].start if spans else clause.end)]
+    m = _LABEL.search(ctx.doc.text[art.start : spans[0].start if spans else art.end])
+    if m is None or (art.label and art.start + m.start() < art.text_start):  # as _clause_shape tells auto labels
+        return None
+    return art.start + m.start("num"), art.start + m.end("num")
+
+
+# 「第13の規定」「第13（事故報告）」: a cross-reference to an article of a 第N annex — not 第12条 or
+# 法律第57号 of a law, nor the 第2項 of 第66条第2項.
+_CROSS_REF = re.compile(r"(?<![法例則）)条号])第(?P<num>[0-9０-９]+)(?![0-9０-９条項号])")
+
+
+def _plan_renumbering(ctx: _Context, plan: _Plan, inserted: list[tuple[float, int]]) -> None:
+    """Inserted articles whose numbers the contract already uses (it was renumbered when one was
+    dropped): the articles after them, and 「第N」 references to those in the annex's text, take
+    the next numbers as tracked changes. A contract that kept the number (「第12 削除」) has no clash."""
+    if not inserted or any(_label_number(ctx, c) is None for c in ctx.clauses if c.number is not None):
+        return  # Word numbers the articles (it renumbers them itself), or a label was not found
+    later = lambda ci: [n for pos, n in inserted if pos < ci]  # noqa: E731
+    # The article right after an insertion carries the number given to the inserted one.
+    clash = any(ctx.clauses[int(pos + 0.5)].number == n for pos, n in inserted if int(pos + 0.5) < len(ctx.clauses))
+    if not clash:
+        return
+    renumbered: dict[int, int] = {}
+    comment = "挿入した条に合わせて番号を繰り下げます / renumbered after the inserted article"
+    doc_index = {c.doc_index for c in ctx.clauses}
+    for ci, clause in enumerate(ctx.clauses):
+        shift = len(later(ci))
+        if not shift or clause.number is None:
+            continue
+        renumbered[clause.number] = clause.number + shift
+        span = _label_number(ctx, clause)
+        if span is not None:
+            old = ctx.doc.text[span[0] : span[1]]
+            plan.edits.append(_Edit(*span, _renumber_like(old, clause.number + shift), comment))
+    if len(doc_index) != 1:
+        return
+    labels = {_label_number(ctx, c) for c in ctx.clauses}
+    for clause in ctx.clauses:  # references in the articles' text (not in a 注 about the reference)
+        for m in _CROSS_REF.finditer(ctx.doc.text, clause.start, clause.end):
+            span = m.span("num")
+            n = int(unicodedata.normalize("NFKC", m.group("num")))
+            if span not in labels and n in renumbered:
+                plan.edits.append(_Edit(*span, _renumber_like(m.group("num"), renumbered[n]), comment))
+
+
+def _renumber_like(printed: str, number: int) -> str:
+    """``number`` in the digits of ``printed`` (full-width stays full-width)."""
+    text = str(number)
+    return text.translate(str.maketrans("0123456789", "０１２３４５６７８９")) if re.search(r"[０-９]", printed) else text
 
 
 def _cell_of(p):

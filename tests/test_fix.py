@@ -481,3 +481,36 @@ def test_fix_text_speaks_the_contracts_party_names(tmp_path):
     named = lambda t: t.replace("甲", "委託者").replace("乙", "受託者")  # noqa: E731
     for cid in ("12", "15", "16"):
         assert "".join(named(CURRENT.clause(cid).text).split()) in "".join(accepted.split()), cid
+
+
+def test_fix_inserting_into_a_renumbered_annex_renumbers_what_follows(tmp_path):
+    # The draft dropped 第12 and renumbered 第13–第19 as 第12–第18 (issue 18): the inserted 第12 would
+    # take a number in use, so the following labels and a 「第N」 reference to them move on by one.
+    text = clean(build_annex(drop=(12,), label=lambda n: f"第{n - (n > 12)}"))
+    text += "\n第13（事故報告）の報告は、書面により行うこと。"
+    src = write_docx(tmp_path / "draft.docx", text.split("\n"))
+    out = tmp_path / "fixed.docx"
+    result = fix_document(src, out, now=NOW)
+    assert ("12", "inserted") in [(f.clause_id, f.action) for f in result.fixed]
+    accepted = text_of(resolve_all(out, tmp_path / "accepted.docx", accept=True))
+    assert "第14（事故報告）の報告は" in accepted  # the reference to the old 第13 follows it
+    assert text_of(resolve_all(out, tmp_path / "rejected.docx", accept=False)) == text_of(src)
+    report = analyze([tmp_path / "accepted.docx"], reference="fukuoka-pref")
+    assert [c.location.article for c in report.clauses] == [f"第{n}" for n in range(1, 20)]
+
+
+def test_fix_says_so_where_the_contract_kept_the_number_of_a_deleted_article(tmp_path):
+    # 「第12 削除」: the number is kept, so nothing is renumbered and nothing inserted under a second 第12.
+    lines = clean(build_annex(drop=(12,))).split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("第13"))
+    while not lines[at - 1].startswith("第11") and not lines[at - 1].strip() == "":
+        at -= 1
+    lines[at:at] = ["第12 削除", ""]
+    src = write_docx(tmp_path / "draft.docx", lines)
+    out = tmp_path / "fixed.docx"
+    result = fix_document(src, out, now=NOW)
+    assert "12" not in {f.clause_id for f in result.fixed}
+    (why,) = [w for cid, w in result.not_fixed if cid == "12"]
+    assert "第12 は「削除」として番号が残されています" in why
+    accepted = text_of(resolve_all(out, tmp_path / "accepted.docx", accept=True))
+    assert accepted.count("第12") == text_of(src).count("第12") and "第14" in accepted
