@@ -21,7 +21,7 @@ from .files import ensure_writable
 from .identify import format_identification, identify
 from .ja.dates import parse_given_date
 from .pipeline import analyze
-from .references import load_reference_library, resolve_reference
+from .references import library_overrides, load_reference_library, resolve_reference
 from .report import render_report, write_atomic
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = ExitCode.OK, ExitCode.USAGE, ExitCode.INTERRUPTED
@@ -524,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        for line in library_overrides(getattr(args, "library", None) or ()):
+            print(f"tokki: 注意 / notice: {line}", file=sys.stderr)
         return args.func(args)
     except TokkiError as exc:
         print(f"tokki: {exc}", file=sys.stderr)

@@ -154,6 +154,36 @@ def load_reference_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> di
     return library
 
 
+def library_overrides(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> list[str]:
+    """One line (Japanese / English) per version a ``--library`` folder replaces (same id and version
+    as the bundled or an earlier folder's), naming what the replacement lacks: a 類型 table,
+    mandatory items, topics, articles."""
+    out: list[str] = []
+    known: dict[tuple[str, str], ReferenceVersion] = {}
+    for root in (bundled_reference_dir(), *map(Path, extra_dirs)):
+        if not root.is_dir():
+            continue
+        for path in sorted(root.glob("*/*.toml")):
+            v = _load_cached(path, path.stat().st_mtime)
+            old = known.get((v.set_id, v.version))
+            known[(v.set_id, v.version)] = v
+            if old is None:
+                continue
+            lost = []
+            if any(c.types for c in old.clauses) and not any(c.types for c in v.clauses):
+                lost.append("類型表 / 類型 table")
+            if sum(c.mandatory for c in old.clauses) > sum(c.mandatory for c in v.clauses):
+                lost.append(f"必須事項 {sum(c.mandatory for c in old.clauses)}→{sum(c.mandatory for c in v.clauses)} / mandatory items")
+            if any(c.topics_labelled and c.topics for c in old.clauses) and not any(c.topics_labelled for c in v.clauses):
+                lost.append("確認済みの論点 / checked topics")
+            if len(v.clauses) < len(old.clauses):
+                lost.append(f"条 {len(old.clauses)}→{len(v.clauses)} / articles")
+            what = f"（失われるもの: {'、'.join(lost)}）" if lost else ""
+            out.append(f"{path} が {v.set_id}@{v.version}（{old.path or '同梱'}）を置き換えます{what}"
+                       f" / replaces {v.set_id}@{v.version}" + (f", dropping: {', '.join(lost)}" if lost else ""))
+    return out
+
+
 DEFAULT_REFERENCE = "fukuoka-pref"
 
 

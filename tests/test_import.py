@@ -175,3 +175,19 @@ def test_refs_import_cli_refuses_a_file_without_a_tokki_section(tmp_path, capsys
     assert "2 行目" in err and "「第2」" in err and "1 から始まる" in err
     assert not (tmp_path / "o").exists()
     assert main(["refs", "import", str(memo), "--id", "../x", "--version", "2024-04-01"]) == 2
+
+
+def test_a_library_that_replaces_a_bundled_version_says_so_and_what_it_drops(tmp_path, capsys):
+    # Issue 18: importing seed 001 into a --library folder replaces the bundled fukuoka-pref versions,
+    # which carry the 類型 table (from seed 000) and checked topics the import does not have.
+    lib = tmp_path / "lib"
+    assert main(["refs", "import", str(FIXTURES / "seed001-audit-report.txt"), "--id", "fukuoka-pref",
+                 "--version", "2023-10-10", "-o", str(lib)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(Path(__file__).resolve().parents[1] / "corpus" / "C001-clean"), "--library", str(lib), "--format", "json"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    notices = [line for line in err if "を置き換えます" in line]
+    assert len(notices) == 2 and all("類型表" in line for line in notices)
+    assert any("fukuoka-pref@2023-10-10" in line for line in notices)
+    assert main(["check", str(Path(__file__).resolve().parents[1] / "corpus" / "C001-clean"), "--format", "json"]) == 0
+    assert "置き換えます" not in capsys.readouterr().err
