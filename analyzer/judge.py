@@ -625,21 +625,27 @@ def findings_for(ctx: JudgeContext, result: ClauseResult, ref: ReferenceClause) 
             )
         )
     weakened = [text for kind, text in result.obligations if kind == "weakened"]
-    if weakened:
+    if weakened and out:
+        # One problem, one finding (issue 18): the clause's finding gains the facet of a weaker duty.
+        # Obsolete wording stays an obsolete finding; modified wording whose duty is weaker is a
+        # weakened one. The severity is the graver of the two.
         diff = "；".join(weakened)
         severity = Severity.ERROR if ref.mandatory else Severity.WARNING
         # Old wording signed before its revision was the current text then: information only.
         if result.status is ClauseStatus.OBSOLETE and obsolete_rule(ctx, result.matched_version or "")[0] is Severity.INFO:
             severity = Severity.INFO
-        out.append(
-            Finding(
-                FindingKind.WEAKENED,
-                ref.id,
-                severity,
-                f"{name}の義務が弱められています: {diff} / obligation weakened in clause {ref.id}",
-            )
+        first = out[0]
+        kind = FindingKind.WEAKENED if first.kind is FindingKind.MODIFIED else first.kind
+        message = first.message.rsplit(" / ", 1)  # 「日本語 / English」; the Japanese may hold 「指定 / given」
+        out[0] = Finding(
+            kind, ref.id, max(first.severity, severity, key=_GRAVITY.__getitem__),
+            f"{message[0]}。義務が弱められています: {diff} / {message[1] if len(message) > 1 else ''}; obligation weakened",
+            (first.kind.value, FindingKind.WEAKENED.value),
         )
     return out
+
+
+_GRAVITY = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 
 def obsolete_content_findings(ctx: JudgeContext) -> list[Finding]:

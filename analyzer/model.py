@@ -347,10 +347,10 @@ class Change:
     def describe(self) -> str:
         """The change in words for a clerk: what the contract says and what the current text says."""
         if not self.actual:
-            return f"現行の「{self.expected}」がありません"
+            return f"現行の「{self.expected}」が契約書にありません"
         if not self.expected:
-            return f"「{self.actual}」は現行にありません"
-        return f"「{self.actual}」→ 現行「{self.expected}」"
+            return f"契約書の「{self.actual}」は現行にありません"
+        return f"契約書「{self.actual}」→ 現行「{self.expected}」"
 
 
 @dataclass(frozen=True)
@@ -382,10 +382,18 @@ class ClauseResult:
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem on one clause. ``facets``: its aspects when it has more than one (an obsolete
+    clause whose duty is also weaker: ("obsolete", "weakened")); empty for a single-aspect finding."""
+
     kind: FindingKind
     clause: str
     severity: Severity
     message: str
+    facets: tuple[str, ...] = ()
+
+    @property
+    def weakened(self) -> bool:
+        return self.kind is FindingKind.WEAKENED or FindingKind.WEAKENED.value in self.facets
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX contracts_by_signing ON contracts(signed_on);
         """,
     ),
+    (
+        "0003_finding_facets",
+        """
+        -- One problem, one finding: an obsolete clause with a weaker duty is one finding with the
+        -- facets "obsolete weakened" (space-separated), empty for a single-aspect finding.
+        ALTER TABLE findings ADD COLUMN facets TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 )
 
 _CONTRACT_COLUMNS = (
@@ -333,8 +341,9 @@ class Store:
                     ],
                 )
                 db.executemany(
-                    "INSERT INTO findings VALUES (?,?,?,?,?,?)",
-                    [(contract_id, i, f.clause, f.kind.value, f.severity.value, f.message)
+                    "INSERT INTO findings (contract_id, position, clause, kind, severity, message, facets)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    [(contract_id, i, f.clause, f.kind.value, f.severity.value, f.message, " ".join(f.facets))
                      for i, f in enumerate(report.findings)],
                 )
 

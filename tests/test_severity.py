@@ -136,8 +136,10 @@ CITY_CONTRACT = (
 OLD_15_16 = {"15": "obsolete", "16": "obsolete"}
 
 
-def _old(obsolete: str, weakened: str) -> list[tuple[str, str, str]]:
-    return [("obsolete", "15", obsolete), ("weakened", "15", weakened), ("obsolete", "16", obsolete), ("weakened", "16", weakened)]
+def _old(severity: str) -> list[tuple[str, str, str]]:
+    # One problem, one finding (issue 18): obsolete wording whose duty is weaker is one obsolete
+    # finding with both facets, of the graver severity.
+    return [("obsolete", "15", severity), ("obsolete", "16", severity)]
 
 
 CASES = [
@@ -159,33 +161,33 @@ CASES = [
     Case("not-applicable-3-type3", build_annex(drop=(3,)), {"3": "not_applicable"}, [], 0, contract_type="3"),
     Case("not-applicable-7-type2", build_annex(drop=(7,)), {"7": "not_applicable"}, [], 0, contract_type="2"),
     # 表B 旧版（任意事項の第15・第16）と契約日
-    Case("old-before-revision", build_annex(old=True), OLD_15_16, _old(INFO, INFO), 0, signed_on=date(2023, 10, 9),
+    Case("old-before-revision", build_annex(old=True), OLD_15_16, _old(INFO), 0, signed_on=date(2023, 10, 9),
          words={("obsolete", "15"): "差替えは不要"}),
-    Case("old-on-revision-day", build_annex(old=True), OLD_15_16, _old(ERR, WARN), 1, signed_on=date(2023, 10, 10),
+    Case("old-on-revision-day", build_annex(old=True), OLD_15_16, _old(ERR), 1, signed_on=date(2023, 10, 10),
          words={("obsolete", "15"): "改正後です"}),
-    Case("old-after-revision", build_annex(old=True), OLD_15_16, _old(ERR, WARN), 1, signed_on=date(2025, 4, 1),
+    Case("old-after-revision", build_annex(old=True), OLD_15_16, _old(ERR), 1, signed_on=date(2025, 4, 1),
          words={("obsolete", "16"): "現行（2023-10-10）に差し替えてください"}),
-    Case("old-no-date", build_annex(old=True), OLD_15_16, _old(ERR, WARN), 1,
+    Case("old-no-date", build_annex(old=True), OLD_15_16, _old(ERR), 1,
          words={("obsolete", "15"): "契約日が見つからない"}),
     # 表C 旧版の文言で義務の弱い必須事項
-    Case("old-mandatory-before", CITY_CONTRACT, {"2": "obsolete"}, [("obsolete", "2", INFO), ("weakened", "2", INFO)], 0,
+    Case("old-mandatory-before", CITY_CONTRACT, {"2": "obsolete"}, [("obsolete", "2", INFO)], 0,
          signed_on=date(2024, 4, 9), reference="city", library=True, words={("obsolete", "2"): "差替えは不要"}),
-    Case("old-mandatory-after", CITY_CONTRACT, {"2": "obsolete"}, [("obsolete", "2", ERR), ("weakened", "2", ERR)], 1,
-         signed_on=date(2024, 4, 10), reference="city", library=True, words={("weakened", "2"): "義務が弱められています"}),
-    Case("old-mandatory-no-date", CITY_CONTRACT, {"2": "obsolete"}, [("obsolete", "2", ERR), ("weakened", "2", ERR)], 1,
+    Case("old-mandatory-after", CITY_CONTRACT, {"2": "obsolete"}, [("obsolete", "2", ERR)], 1,
+         signed_on=date(2024, 4, 10), reference="city", library=True, words={("obsolete", "2"): "義務が弱められています"}),
+    Case("old-mandatory-no-date", CITY_CONTRACT, {"2": "obsolete"}, [("obsolete", "2", ERR)], 1,
          reference="city", library=True),
     # 表D 弱化
     Case("weakened-mandatory-14-tadachini", _edit("直ちに被害の発生", "被害の発生"), {"14": "modified"},
-         [("modified", "14", WARN), ("weakened", "14", ERR)], 1, words={("weakened", "14"): "直ちに"}),
+         [("weakened", "14", ERR)], 1, words={("weakened", "14"): "直ちに"}),
     Case("weakened-mandatory-1-effort", _edit("講じなければならない。\n\n(管理", "講じるよう努めるものとする。\n\n(管理"),
-         {"1": "modified"}, [("modified", "1", WARN), ("weakened", "1", ERR)], 1,
+         {"1": "modified"}, [("weakened", "1", ERR)], 1,
          words={("weakened", "1"): "義務 → 努力義務"}),
     Case("weakened-mandatory-12-prohibition", _edit("第三者にその取扱いを委託してはならない", "第三者にその取扱いを委託しないよう努めるものとする"),
-         {"12": "modified"}, [("modified", "12", WARN), ("weakened", "12", ERR)], 1),
+         {"12": "modified"}, [("weakened", "12", ERR)], 1),
     Case("weakened-optional-3-arakajime", _edit("あらかじめ甲の承諾を得る", "甲の承諾を得る"), {"3": "modified"},
-         [("modified", "3", WARN), ("weakened", "3", WARN)], 0, words={("weakened", "3"): "あらかじめ"}),
+         [("weakened", "3", WARN)], 0, words={("weakened", "3"): "あらかじめ"}),
     Case("weakened-optional-18-effort", _edit("確実な方法により運搬しなければならない", "確実な方法により運搬するよう努めるものとする"),
-         {"18": "modified"}, [("modified", "18", WARN), ("weakened", "18", WARN)], 0),
+         {"18": "modified"}, [("weakened", "18", WARN)], 0),
     # 表E 変更あり（弱化ではない）
     Case("modified-mandatory-4-deleted", _edit("この契約が終了し、又は解除された後においても、同様とする。", ""), {"4": "modified"},
          [("modified", "4", WARN)], 0, words={("modified", "4"): "参照文（2023-10-10）と異なります"}),
@@ -236,6 +238,11 @@ def test_severity_and_exit_code(case: Case, tmp_path, city_library, capsys):
     for (kind, clause), words in case.words.items():
         (message,) = [f.message for f in report.findings if (f.kind.value, f.clause) == (kind, clause)]
         assert words in message
+    # Each finding's facets: a clause that is also weakened says so in the one finding.
+    for f in report.findings:
+        statuses_of = {"obsolete": ("obsolete", "weakened"), "weakened": ("modified", "weakened")}
+        if f.kind.value == "weakened" or (f.kind.value == "obsolete" and f.clause in ("2",) and case.library):
+            assert f.facets == statuses_of[f.kind.value] and "義務が弱められています" in f.message
 
     # CLI: exit code and the JSON report it prints
     args = ["check", str(path), "--reference", case.reference, "--format", "json"]
@@ -274,7 +281,8 @@ def test_case_table_covers_every_kind_severity_and_exit_code():
     assert seen == {
         ("missing", ERR), ("missing", WARN), ("missing", INFO),
         ("obsolete", ERR), ("obsolete", INFO),
-        ("weakened", ERR), ("weakened", WARN), ("weakened", INFO),
+        # A weakened info was old wording signed before its revision: now part of that obsolete finding.
+        ("weakened", ERR), ("weakened", WARN),
         ("modified", WARN),
     }
     assert {c.exit_code for c in CASES} == {0, 1}
@@ -293,7 +301,7 @@ def test_version_superseded_on_the_first_of_a_month_is_not_the_latest(tmp_path):
     report = analyze([path], reference="city", library_dirs=[lib], signed_on=date(2024, 5, 1))
     assert report.reference_version == "2024-04-01"
     assert [(f.kind.value, f.clause, f.severity.value) for f in report.findings if not f.clause.startswith("topic-")] == [
-        ("obsolete", "2", ERR), ("weakened", "2", ERR)
+        ("obsolete", "2", ERR)  # its weaker duty is a facet of the one finding
     ]
 
 

@@ -76,7 +76,8 @@ def report_to_dict(report: Report) -> dict:
         "summary": {s.value: counts.get(s.value, 0) for s in ClauseStatus},
         "clauses": [_clause(c) for c in report.clauses],
         "findings": [
-            {"kind": f.kind.value, "clause": f.clause, "severity": f.severity.value, "message": f.message}
+            {"kind": f.kind.value, "clause": f.clause, "severity": f.severity.value, "message": f.message,
+             "facets": list(f.facets or (f.kind.value,))}
             for f in report.findings
         ],
         "notes": list(report.notes),

@@ -286,9 +286,9 @@ def find_findings(store: Store, *, clause: str | None = None, kind: str | None =
     if clause is not None:
         sql += " AND f.clause = ?"
         args.append(clause)
-    if kind is not None:
-        sql += " AND f.kind = ?"
-        args.append(kind)
+    if kind is not None:  # the finding's kind, or one of its facets (an obsolete clause also weakened)
+        sql += " AND (f.kind = ? OR instr(' ' || f.facets || ' ', ' ' || ? || ' ') > 0)"
+        args += [kind, kind]
     if since is not None:
         sql += " AND c.signed_on >= ?"
         args.append(since.isoformat())
@@ -349,9 +349,9 @@ def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
          store.db.execute(
              "SELECT contract_id, clause_id, label, title, status, mandatory, similarity, matched_version, file,"
              " page, article FROM clauses ORDER BY contract_id, position").fetchall()),
-        ("findings", ("contract_id", "clause", "kind", "severity", "message"),
+        ("findings", ("contract_id", "clause", "kind", "severity", "message", "facets"),
          store.db.execute(
-             "SELECT contract_id, clause, kind, severity, message FROM findings ORDER BY contract_id, position"
+             "SELECT contract_id, clause, kind, severity, message, facets FROM findings ORDER BY contract_id, position"
          ).fetchall()),
     ]
     for i, (title, header, rows) in enumerate(sheets):
