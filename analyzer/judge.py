@@ -34,7 +34,7 @@ from .ja.chars import KANA_OR_KANJI, KATAKANA
 from .ja.textmap import MappedText
 from .settings import Settings
 from .segment import operative_spans
-from .strength import StrengthChange, compare_strength
+from .strength import StrengthChange, StrengthRules, compare_strength
 
 # Diff regions separated by at most this many equal characters are one change
 # (「調査等をすることが」 vs 「調査等を行うことが」 should not split around a shared kana).
@@ -142,8 +142,15 @@ def _quote(mt: MappedText, original: str, i: int, j: int) -> str:
 
 
 @lru_cache(maxsize=8)
-def _duty_modifiers(settings: Settings) -> tuple[str, ...]:
-    return tuple(normalize_text(m, settings).text for m in settings.duty_modifiers)
+def strength_rules(settings: Settings) -> StrengthRules:
+    """settings [judge] as the strength stage reads them: words folded like the compared text
+    (regular expressions kept as written)."""
+    fold = lambda words: tuple(normalize_text(w, settings).text for w in words)  # noqa: E731
+    return StrengthRules(
+        modifiers=fold(settings.duty_modifiers), promptness=fold(settings.promptness),
+        consent=fold(settings.consent_words), notice=fold(settings.notice_words), remedies=fold(settings.remedies),
+        conditions=settings.conditions, exceptions=settings.exceptions,
+    )
 
 
 def _change_kind(expected: str, actual: str) -> ChangeKind:
@@ -157,7 +164,7 @@ def _change_kind(expected: str, actual: str) -> ChangeKind:
 def obligation_changes(expected_text: str, actual_text: str, settings: Settings) -> list[StrengthChange]:
     """Sentences of the contract wording weaker or stronger than the reference's (see strength.py)."""
     fold = lambda s: normalize_text(s, settings).text  # noqa: E731
-    return compare_strength(expected_text, actual_text, modifiers=_duty_modifiers(settings), fold=fold)
+    return compare_strength(expected_text, actual_text, rules=strength_rules(settings), fold=fold)
 
 
 def _with_strength(changes: list[Change], strength: list[StrengthChange]) -> list[Change]:
@@ -177,8 +184,10 @@ def _with_strength(changes: list[Change], strength: list[StrengthChange]) -> lis
 def describe_obligation(change: StrengthChange) -> str:
     """「義務 → 権限（任意）（現行「行うものとする」が「ことができるものとする」）」 for a report."""
     ref, act = change.reference, change.contract
-    if ref.strength is not act.strength:
+    if ref.strength is not act.strength and ref.text and act.text:
         return f"{change.reason}（現行「{ref.predicate}」が「{act.predicate}」になっています）"
+    if not ref.text or not act.text:  # a sentence deleted or added: the reason quotes it
+        return change.reason
     return f"{change.reason}（現行「{_one_line(ref.text)}」）"
 
 

@@ -55,6 +55,13 @@ class Settings:
     ocr_lost_line_end: int = 3
     ocr_heading_similarity: float = 0.8
     ocr_poor_confidence: float = 0.80
+    # [judge]: what else weakens a duty (analyzer/strength.py StrengthRules).
+    promptness: tuple[str, ...] = ()
+    consent_words: tuple[str, ...] = ()
+    notice_words: tuple[str, ...] = ()
+    remedies: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    exceptions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0.0 < self.min_similarity <= 1.0:
@@ -91,6 +98,12 @@ def load_settings(path: Path | None = None) -> Settings:
             min_similarity=float(m["min_similarity"]),
             strong_similarity=float(m["strong_similarity"]),
             duty_modifiers=tuple(j["duty_modifiers"]),
+            promptness=tuple(j.get("promptness", ())),
+            consent_words=tuple(j.get("consent", ())),
+            notice_words=tuple(j.get("notice", ())),
+            remedies=tuple(j.get("remedies", ())),
+            conditions=tuple(j.get("conditions", ())),
+            exceptions=tuple(j.get("exceptions", ())),
             max_bytes=int(i["max_bytes"]),
             topic_cover_probability=float(t["cover_probability"]),
             topic_second_probability=float(t["second_probability"]),

@@ -57,6 +57,20 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class StrengthRules:
+    """What else, besides the predicate, makes a sentence weaker, as a lawyer reads it (issue 18);
+    every word already folded like the compared text (settings [judge])."""
+
+    modifiers: tuple[str, ...] = ()  # duty-carrying words whose loss weakens (直ちに, 書面で, あらかじめ)
+    promptness: tuple[str, ...] = ()  # strongest first: 直ちに → 速やかに is weaker
+    consent: tuple[str, ...] = ()  # 承諾, 承認 … replaced by
+    notice: tuple[str, ...] = ()  # 通知, 届出 … : consent made a notice
+    remedies: tuple[str, ...] = ()  # 損害賠償, 契約の解除: one dropped from an enumeration
+    conditions: tuple[str, ...] = ()  # regexes: a duty made conditional (求めがあったときは)
+    exceptions: tuple[str, ...] = ()  # regexes: an exception added (ただし…この限りでない)
+
+
+@dataclass(frozen=True)
 class StrengthChange:
     """A contract sentence weaker or stronger than the reference sentence it corresponds to."""
 
@@ -179,39 +193,86 @@ def compare_strength(
     contract: str,
     *,
     modifiers: tuple[str, ...] = (),
+    rules: StrengthRules | None = None,
     fold: Callable[[str], str] = lambda s: s,
     min_similarity: float = 0.5,
 ) -> list[StrengthChange]:
     """Weakened and strengthened sentences of ``contract`` against ``reference``.
 
     Each reference sentence is paired with the contract sentence most like it
-    (ratio of the ``fold``ed texts ≥ ``min_similarity``); unpaired sentences
-    are the diff's business (deleted or inserted text), not a change of
-    strength. ``modifiers`` are the duty-carrying words (settings
-    ``duty_modifiers``, already folded) whose loss weakens a sentence; ``fold``
-    is the comparison normalization, so ただちに/直ちに and 委託者/甲 agree.
+    (ratio of the ``fold``ed texts ≥ ``min_similarity``). A paired sentence is
+    weaker by its predicate, or by the ``rules`` (a duty-carrying modifier
+    dropped, 直ちに made 速やかに, consent made a notice, a remedy dropped, a
+    condition or an exception added). An unpaired reference sentence that lays
+    down a duty, or an item (号) of one, deleted is weaker; an unpaired contract
+    sentence that adds an exception (「ただし、…この限りでない。」) is weaker, one
+    that adds a duty stronger. ``fold`` is the comparison normalization, so
+    ただちに/直ちに and 委託者/甲 agree; ``modifiers`` adds to ``rules.modifiers``.
     """
     from rapidfuzz import fuzz
 
+    rules = rules or StrengthRules()
+    if modifiers:
+        rules = StrengthRules(**{**rules.__dict__, "modifiers": tuple(dict.fromkeys(rules.modifiers + modifiers))})
     ref_sents, act_sents = sentences(reference), sentences(contract)
     act_folded = [fold(a.text) for a in act_sents]
     # Pair on what the sentences are about, without the predicates being compared.
     act_subject = [fold(_subject(a)) for a in act_sents]
     used: set[int] = set()
     changes = []
+    paired: list[tuple[Sentence, int]] = []
     for r in ref_sents:
         r_folded, r_subject = fold(r.text), fold(_subject(r))
         scored = [(fuzz.ratio(r_subject, f) / 100, i) for i, f in enumerate(act_subject) if i not in used]
-        if not scored:
-            break
-        score, i = max(scored)
+        score, i = max(scored) if scored else (0.0, -1)
         if score < min_similarity:
+            if RANK[r.strength] is not None or _is_item(r.text):  # a duty or an item of one, deleted
+                what = "号" if _is_item(r.text) else "義務の文"
+                changes.append(StrengthChange(True, r, _empty(a_at=0), f"{what}「{_short(r.text)}」が削除されています"))
             continue
         used.add(i)
-        change = _sentence_change(r, act_sents[i], r_folded, act_folded[i], modifiers)
+        paired.append((r, i))
+        change = _sentence_change(r, act_sents[i], r_folded, act_folded[i], rules)
         if change is not None:
             changes.append(change)
+    ref_has_exception = any(_matches(rules.exceptions, fold(r.text)) for r in ref_sents)
+    for i, a in enumerate(act_sents):
+        if i in used:
+            continue
+        before = [r for r, j in paired if j < i]
+        anchor = before[-1] if before else (ref_sents[0] if ref_sents else _empty(a_at=0))
+        if not ref_has_exception and _matches(rules.exceptions, act_folded[i]):
+            changes.append(StrengthChange(True, anchor, a, f"例外「{_short(a.text)}」が加わっています"))
+        elif RANK[a.strength] is not None:
+            changes.append(StrengthChange(False, _empty(a_at=a.start), a, f"義務の文「{_short(a.text)}」が加わっています"))
     return changes
+
+
+def _empty(a_at: int) -> Sentence:
+    return Sentence("", a_at, a_at, Strength.NONE, "")
+
+
+def _short(text: str, n: int = 30) -> str:
+    flat = "".join(text.split())
+    return flat if len(flat) <= n else flat[:n] + "…"
+
+
+def _is_item(text: str) -> bool:
+    from .segment import _ITEM
+
+    m = _ITEM.match(text.lstrip())
+    return bool(m) and not text.lstrip().startswith(("第",))
+
+
+def _matches(patterns: tuple[str, ...], text: str) -> str:
+    """The first of ``patterns`` (regexes) found in ``text``, as found ("" when none)."""
+    import re
+
+    for p in patterns:
+        m = re.search(p, text)
+        if m:
+            return m.group(0)
+    return ""
 
 
 def _subject(s: Sentence) -> str:
@@ -219,7 +280,7 @@ def _subject(s: Sentence) -> str:
     return body[: len(body) - len(s.predicate)] if s.predicate and body.endswith(s.predicate) else body
 
 
-def _sentence_change(r: Sentence, a: Sentence, r_folded: str, a_folded: str, modifiers: tuple[str, ...]) -> StrengthChange | None:
+def _sentence_change(r: Sentence, a: Sentence, r_folded: str, a_folded: str, rules: StrengthRules) -> StrengthChange | None:
     rr, ar = RANK[r.strength], RANK[a.strength]
     if rr is not None and (ar is None or ar < rr):
         return StrengthChange(True, r, a, f"{LABEL_JA[r.strength]} → {LABEL_JA[a.strength]}")
@@ -227,10 +288,30 @@ def _sentence_change(r: Sentence, a: Sentence, r_folded: str, a_folded: str, mod
         return StrengthChange(False, r, a, f"{LABEL_JA[r.strength]} → {LABEL_JA[a.strength]}")
     if rr is None:
         return None
-    dropped = [m for m in modifiers if m in r_folded and m not in a_folded]
-    if dropped:
-        return StrengthChange(True, r, a, "、".join(f"「{m}」がありません" for m in dropped))
-    added = [m for m in modifiers if m in a_folded and m not in r_folded]
-    if added:
-        return StrengthChange(False, r, a, "、".join(f"「{m}」が加わっています" for m in added))
+    weaker: list[str] = []
+    stronger: list[str] = []
+    # Promptness: 直ちに → 速やかに → 遅滞なく, each weaker than the one before.
+    rank = lambda text: next((k for k, w in enumerate(rules.promptness) if w in text), None)  # noqa: E731
+    rp, ap = rank(r_folded), rank(a_folded)
+    if rp is not None and ap is not None and rp != ap:
+        (weaker if ap > rp else stronger).append(f"「{rules.promptness[rp]}」が「{rules.promptness[ap]}」になっています")
+    timing = set(rules.promptness) if rp is not None and ap is not None else set()
+    weaker += [f"「{m}」がありません" for m in rules.modifiers if m in r_folded and m not in a_folded and m not in timing]
+    stronger += [f"「{m}」が加わっています" for m in rules.modifiers if m in a_folded and m not in r_folded and m not in timing]
+    consent = [w for w in rules.consent if w in r_folded]
+    if consent and not any(w in a_folded for w in rules.consent):
+        notice = [w for w in rules.notice if w in a_folded and w not in r_folded]
+        if notice:
+            weaker.append(f"「{consent[0]}」が「{notice[0]}」になっています")
+    weaker += [f"「{m}」がありません" for m in rules.remedies if m in r_folded and m not in a_folded]
+    condition = _matches(rules.conditions, a_folded)
+    if condition and not _matches(rules.conditions, r_folded):
+        weaker.append(f"条件「{condition}」が加わっています")
+    exception = _matches(rules.exceptions, a_folded)
+    if exception and not _matches(rules.exceptions, r_folded):
+        weaker.append(f"例外「{exception}」が加わっています")
+    if weaker:
+        return StrengthChange(True, r, a, "、".join(weaker))
+    if stronger:
+        return StrengthChange(False, r, a, "、".join(stronger))
     return None

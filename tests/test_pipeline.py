@@ -154,7 +154,8 @@ def test_pipeline_spaced_characters_and_line_breaks_change_no_status(write):
         (("直ちに被害の発生", "被害の発生"), "14", ChangeKind.WEAKENED),
         (("講じなければならない。\n\n(管理", "講じるよう努めるものとする。\n\n(管理"), "1", ChangeKind.WEAKENED),
         (("この契約が終了し、又は解除された後においても、同様とする。", ""), "4", ChangeKind.DELETED),
-        (("運搬しなければならない。", "運搬しなければならない。運搬の記録は3年間保存する。"), "18", ChangeKind.INSERTED),
+        # An added duty sentence: a stronger change, the clause modified (issue 18).
+        (("運搬しなければならない。", "運搬しなければならない。運搬の記録は3年間保存する。"), "18", ChangeKind.STRENGTHENED),
     ],
 )
 def test_pipeline_real_modifications_are_reported(write, edit, clause, kind):
@@ -276,7 +277,8 @@ def test_pipeline_alternatives_and_tokutei_paragraphs(write, city_library, claus
     report = analyze([path], reference="city", library_dirs=[city_library], tokutei=tokutei)
     assert [c.status.value for c in report.clauses] == expected
     if expected[2] == "modified":
-        assert report.clauses[2].changes[0].kind is ChangeKind.DELETED
+        # The required 特定個人情報 paragraph lays down a prohibition: its deletion weakens the clause.
+        assert report.clauses[2].changes[0].kind is ChangeKind.WEAKENED
         assert "特定個人情報" in report.clauses[2].changes[0].expected
 
 

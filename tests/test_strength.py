@@ -131,3 +131,61 @@ def test_strength_sentences_run_across_printed_line_breaks():
     ]
     items = sentences("乙は、次の措置を講じなければならない。\n一 認証機能の設定\n二 アクセス記録の保存")
     assert [s.text for s in items] == ["乙は、次の措置を講じなければならない。", "一 認証機能の設定", "二 アクセス記録の保存"]
+
+
+# Weakening as a lawyer reads it (issue 18): (reference, contract, weakened/strengthened/None, words of the reason).
+LAWYER = [
+    # a deleted 号 that carries the duty of its paragraph
+    ("乙は、次の措置を講じなければならない。\n一 認証機能の設定\n二 アクセス記録の保存",
+     "乙は、次の措置を講じなければならない。\n一 認証機能の設定", WEAK, "号「二アクセス記録の保存」が削除されています"),
+    # a deleted 項 that lays down a duty
+    ("乙は、事故を甲に報告しなければならない。乙は、再発防止策を講じなければならない。",
+     "乙は、事故を甲に報告しなければならない。", WEAK, "義務の文「乙は、再発防止策を講じなければならない。」が削除されています"),
+    # consent replaced by notice
+    ("乙は、あらかじめ甲の承諾を得て再委託するものとする。", "乙は、あらかじめ甲に通知して再委託するものとする。", WEAK,
+     "「承諾」が「通知」になっています"),
+    ("乙は、甲の承認を得なければならない。", "乙は、甲に届け出なければならない。", WEAK, "「承認」が「届け出」になっています"),
+    # a remedy dropped from an enumeration
+    ("甲は、契約の解除及び損害賠償の請求をすることができるものとする。", "甲は、契約の解除をすることができるものとする。", WEAK,
+     "「損害賠償」がありません"),
+    # an exception added, in the sentence or as a sentence of its own
+    ("乙は、第三者に委託してはならない。", "乙は、子会社に委託する場合を除き、第三者に委託してはならない。", WEAK, "例外「場合を除く」"),
+    ("乙は、第三者に委託してはならない。", "乙は、第三者に委託してはならない。ただし、子会社に委託する場合は、この限りでない。",
+     WEAK, "例外「ただし、子会社に委託する場合は、この限りでない。」が加わっています"),
+    # a duty made conditional
+    ("乙は、甲に取扱状況を報告するものとする。", "乙は、甲の求めがあったときは、甲に取扱状況を報告するものとする。", WEAK,
+     "条件「求めがあった」が加わっています"),
+    # 直ちに → 速やかに → 遅滞なく, and back
+    ("乙は、直ちに甲に報告しなければならない。", "乙は、速やかに甲に報告しなければならない。", WEAK, "「直ちに」が「速やかに」になっています"),
+    ("乙は、速やかに甲に報告しなければならない。", "乙は、遅滞なく甲に報告しなければならない。", WEAK, "「速やかに」が「遅滞なく」になっています"),
+    ("乙は、速やかに甲に報告しなければならない。", "乙は、直ちに甲に報告しなければならない。", STRONG, "「速やかに」が「直ちに」になっています"),
+    # an added paragraph with a duty is stronger; the same exception in both is no change
+    ("乙は、記録を作成しなければならない。", "乙は、記録を作成しなければならない。乙は、記録を3年間保存しなければならない。", STRONG,
+     "義務の文「乙は、記録を3年間保存しなければならない。」が加わっています"),
+    ("乙は、委託してはならない。ただし、甲の承諾を得たときは、この限りでない。",
+     "乙は、委託してはならない。ただし、甲の承諾を得たときは、この限りでない。", None, ""),
+]
+
+
+@pytest.mark.parametrize("reference, contract, expected, words", LAWYER)
+def test_weakening_as_a_lawyer_reads_it(reference, contract, expected, words):
+    from analyzer.judge import obligation_changes
+
+    changes = obligation_changes(reference, contract, default_settings())
+    assert [WEAK if c.weakened else STRONG for c in changes] == ([expected] if expected else [])
+    if expected:
+        assert words in changes[0].reason
+
+
+def test_a_short_article_whose_only_change_is_its_duty_is_weakened_not_missing(write):
+    # Issue 18: the one-sentence 第18（運搬） made a power is found, modified and weakened.
+    from contracts import build_annex
+
+    from analyzer import analyze
+
+    text = build_annex().replace("確実な方法により運搬しなければならない", "確実な方法により運搬することができる")
+    assert text != build_annex()
+    report = analyze([write("short.txt", text)], reference="fukuoka-pref")
+    (result,) = [c for c in report.clauses if c.clause_id == "18"]
+    assert result.status.value == "modified"
+    assert [f.kind.value for f in report.findings if f.clause == "18"] == ["weakened"]

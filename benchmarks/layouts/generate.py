@@ -140,8 +140,6 @@ OPTIONAL = [c["id"] for c in PREF_CURRENT["clause"] if not c["mandatory"]]
 
 # Changes of substance that keep the strength of every sentence: (clause, old, new). Each is asserted to apply.
 MODIFY = [
-    ("12", "第三者にその取扱いを委託してはならない。",
-     "第三者にその取扱いを委託してはならない。ただし、乙の子会社に委託する場合は、この限りでない。"),
     ("18", "確実な方法により運搬しなければならない。",
      "確実な方法により運搬しなければならない。運搬の記録は、契約期間の満了後3年間保存するものとする。"),
     ("8", "目的以外の目的に利用し、又は提供してはならない。", "目的以外の目的に利用してはならない。"),
@@ -152,6 +150,9 @@ MODIFY = [
 ]
 # Weaker duties: (clause, old, new). The clause is modified and carries a weakened finding.
 WEAKEN = [
+    # An exception added to a prohibition (issue 18: a lawyer reads it as weaker).
+    ("12", "第三者にその取扱いを委託してはならない。",
+     "第三者にその取扱いを委託してはならない。ただし、乙の子会社に委託する場合は、この限りでない。"),
     ("1", "適切な措置を講じなければならない。", "適切な措置を講じるよう努めるものとする。"),
     ("5", "適法かつ公正な手段により収集しなければならない。", "適法かつ公正な手段により収集するよう努めなければならない。"),
     ("18", "確実な方法により運搬しなければならない。", "確実な方法により運搬するよう努めるものとする。"),
