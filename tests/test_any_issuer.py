@@ -131,7 +131,7 @@ def test_scan_of_a_mixed_archive_gives_every_contract_a_report(tmp_path):
     assert {"1", "3", "4", "6"} <= covered  # 秘密, 複写, 安全管理, 返還 (items 2–10)
     summary = (out / "summary.csv").read_text("utf-8-sig")
     row = next(line for line in summary.splitlines() if line.startswith("A04-nakano"))
-    assert "no_reference" in row and "--reference" in row
+    assert "参照文を特定できない" in row and "--reference" in row
     # --reference applies to every contract without a manifest reference.
     out2 = tmp_path / "reports2"
     scan_archive(root, db=tmp_path / "t2.sqlite", out=out2, jobs=1, library_dirs=[lib], reference="takamatsu")

@@ -242,9 +242,9 @@ def test_scan_ocr_reports_and_summarises_the_pages_read_by_ocr(tmp_path, ocr_rea
     assert sum(e.kind == "page" for e in events) == start.pages_total - 1  # the .txt counts as one page
     report = json.loads((out / "contracts" / "R07-001.json").read_text("utf-8"))
     assert report["ocr"]["pages"] and report["ocr"]["mean_confidence"] > 0.9
-    csv = (out / "summary.csv").read_text("utf-8-sig").splitlines()
-    header = csv[0].split(",")
-    row = dict(zip(header, next(ln for ln in csv if ln.startswith("R07-001")).split(",")))
+    from analyzer.report.summary import read_summary_csv
+
+    row = next(r for r in read_summary_csv((out / "summary.csv").read_text("utf-8-sig")) if r["id"] == "R07-001")
     assert int(row["ocr_pages"]) == len(report["ocr"]["pages"]) and float(row["ocr_confidence"]) > 0.9
     html = (out / "summary.html").read_text("utf-8")
     assert "OCR で読んだ契約" in html and "R07-001" in html

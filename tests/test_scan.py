@@ -1,7 +1,6 @@
 """tokki scan: a small archive checked into the store and the output files; rescan, re-judge, resume, time limit."""
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 from pathlib import Path
@@ -14,7 +13,7 @@ from html_dom import parse
 
 from analyzer.cli import main
 from analyzer.report.json import report_schema
-from analyzer.report.summary import CSV_COLUMNS
+from analyzer.report.summary import CSV_COLUMNS, CSV_HEADERS, read_summary_csv
 from analyzer.scan import ScanEvent, scan_archive
 from analyzer.store import MIGRATIONS, Store
 
@@ -128,7 +127,8 @@ def test_scan_output_files(archive, tmp_path):
     assert [c["topic"] for c in kuki["coverage"]] == ["1", "2", "3", "4", "5", "6", "7", "8", "haken"]
 
     text = (out / "summary.csv").read_text("utf-8-sig")
-    rows = list(csv.DictReader(text.splitlines()))
+    assert text.splitlines()[0] == ",".join(CSV_HEADERS[k] for k in CSV_COLUMNS)  # Japanese column heads
+    rows = read_summary_csv(text)
     assert tuple(rows[0]) == CSV_COLUMNS
     by_id = {r["id"]: r for r in rows}
     assert list(by_id) == IDS
@@ -136,20 +136,21 @@ def test_scan_output_files(archive, tmp_path):
     assert by_id["R06-002-old"]["reference"] == "fukuoka-pref@2023-10-10"
     assert (by_id["R06-002-old"]["obsolete"], by_id["R06-002-old"]["obsolete_items"]) == ("2", "第15;第16")
     assert by_id["R06-003-drop12"]["missing_mandatory"] == "第12"
-    assert by_id["R06-003-drop12"]["worst_severity"] == "error"
+    assert by_id["R06-003-drop12"]["worst_severity"] == "エラー" and by_id["R06-003-drop12"]["status"] == "指摘あり"
     assert by_id["R06-005-empty"]["error_code"] == "empty"
 
     from openpyxl import load_workbook
 
     wb = load_workbook(out / "summary.xlsx")
-    assert wb.sheetnames == ["contracts", "clauses", "findings"]
-    ws = wb["contracts"]
-    assert [c.value for c in ws[1]] == list(CSV_COLUMNS)
+    assert wb.sheetnames == ["契約", "条", "指摘"]
+    ws = wb["契約"]
+    assert [c.value for c in ws[1]] == [CSV_HEADERS[k] for k in CSV_COLUMNS]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:{ws.cell(1, len(CSV_COLUMNS)).column_letter}7"
     assert [ws.cell(r, 1).value for r in range(2, 8)] == IDS
-    assert wb["clauses"].max_row == 1 + 4 * 19 + 9
-    assert ("R06-003-drop12", "12", "missing", "error") in [
-        tuple(c.value for c in row[:4]) for row in wb["findings"].iter_rows(min_row=2)
+    assert ws.column_dimensions["A"].width >= len("R06-003-drop12")  # widths set by content
+    assert wb["条"].max_row == 1 + 4 * 19 + 9
+    assert ("R06-003-drop12", "第12", "欠落", "エラー") in [
+        tuple(c.value for c in row[:4]) for row in wb["指摘"].iter_rows(min_row=2)
     ]
 
     html = (out / "summary.html").read_text("utf-8")

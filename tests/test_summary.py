@@ -16,7 +16,6 @@ Planted defect (c) of issue 14 — the summary's 表1 percentage inverted — is
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 
 import pytest
@@ -24,6 +23,7 @@ from contracts import build_annex, fukuoka_annex
 from html_dom import parse
 
 from analyzer.cli import main
+from analyzer.report.summary import CSV_HEADERS, read_summary_csv
 
 # ---------------------------------------------------------------------------------------------
 # アーカイブの内容（manifest.csv で契約日を与える）と、手で数えた集計
@@ -57,17 +57,17 @@ CONTRACTS = {
 REF = "fukuoka-pref@2023-10-10"
 TYPES = {"K02": "1"}  # 類型 given in the manifest (a clean contract: the verdict does not change)
 
-# summary.csv, the columns the README documents: one row per contract.
+# summary.csv, the columns the README documents (Japanese heads and values): one row per contract.
 #         status    current obsolete modified missing n/a  missing_mandatory obsolete_items worst     error_code
 EXPECTED = {
-    "K01": ("ok",       19, 0, 0, 0, 0, "",     "",          "",        ""),
-    "K02": ("ok",       19, 0, 0, 0, 0, "",     "",          "",        ""),
-    "K03": ("findings", 18, 0, 0, 1, 0, "第12", "",          "error",   ""),
-    "K04": ("findings", 17, 2, 0, 0, 0, "",     "第15;第16", "error",   ""),
-    "K05": ("findings", 17, 2, 0, 0, 0, "",     "第15;第16", "info",    ""),
-    "K06": ("findings", 18, 0, 1, 0, 0, "",     "",          "error",   ""),
-    "K07": ("findings", 18, 0, 0, 1, 0, "",     "",          "warning", ""),
-    "K08": ("error",     0, 0, 0, 0, 0, "",     "",          "",        "empty"),
+    "K01": ("問題なし", 19, 0, 0, 0, 0, "",     "",          "",        ""),
+    "K02": ("問題なし", 19, 0, 0, 0, 0, "",     "",          "",        ""),
+    "K03": ("指摘あり", 18, 0, 0, 1, 0, "第12", "",          "エラー",  ""),
+    "K04": ("指摘あり", 17, 2, 0, 0, 0, "",     "第15;第16", "エラー",  ""),
+    "K05": ("指摘あり", 17, 2, 0, 0, 0, "",     "第15;第16", "情報",    ""),
+    "K06": ("指摘あり", 18, 0, 1, 0, 0, "",     "",          "エラー",  ""),
+    "K07": ("指摘あり", 18, 0, 0, 1, 0, "",     "",          "警告",    ""),
+    "K08": ("読めない", 0, 0, 0, 0, 0, "",     "",          "",        "empty"),
 }
 COLUMNS = ("status", "current", "obsolete", "modified", "missing", "not_applicable",
            "missing_mandatory", "obsolete_items", "worst_severity", "error_code")
@@ -116,7 +116,7 @@ def test_summary_csv_rows(scanned):
     out, _, _ = scanned
     raw = (out / "summary.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
-    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    rows = read_summary_csv(raw.decode("utf-8-sig"))
     assert [r["id"] for r in rows] == list(CONTRACTS)
     for r in rows:
         name, signed, _ = CONTRACTS[r["id"]]
@@ -130,44 +130,53 @@ def test_summary_csv_rows(scanned):
 
 
 def test_summary_xlsx_sheets(scanned):
+    from datetime import date
+
     from openpyxl import load_workbook
 
     out, _, _ = scanned
     wb = load_workbook(out / "summary.xlsx")
-    ws = wb["contracts"]
-    header = [c.value for c in ws[1]]
+    assert wb.sheetnames == ["契約", "条", "指摘"]  # a Japanese office's workbook (issue 18)
+    ws = wb["契約"]
+    keys = {v: k for k, v in CSV_HEADERS.items()}
+    header = [keys[c.value] for c in ws[1]]
     rows = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
     assert [r["id"] for r in rows] == list(CONTRACTS)
     for r in rows:
         got = tuple(r[c] if r[c] is not None else "" for c in COLUMNS)
         assert got == EXPECTED[r["id"]], r["id"]
-        assert (r["type"] or "") == TYPES.get(r["id"], "")
+        # 類型 a number, the signing date an Excel date (not text).
+        assert r["type"] == (int(TYPES[r["id"]]) if r["id"] in TYPES else None)
+        signed = CONTRACTS[r["id"]][1]
+        assert (r["signed_on"].date() if r["signed_on"] else None) == (date.fromisoformat(signed) if signed else None)
+    assert ws.cell(2, 3).number_format == "yyyy/mm/dd"
+    assert all(ws.column_dimensions[c].width and ws.column_dimensions[c].width >= 6 for c in "ABCDE")
     # Each sheet's header names its columns, and the header row stays in view with a filter on it.
-    assert [c.value for c in wb["findings"][1]] == ["contract_id", "clause", "kind", "severity", "message", "facets"]
-    assert ("K04", "15", "obsolete weakened") in [(r[0].value, r[1].value, r[5].value) for r in wb["findings"].iter_rows(min_row=2)]
-    assert [c.value for c in wb["clauses"][1]][:5] == ["contract_id", "clause", "label", "title", "status"]
-    assert all(wb[name].freeze_panes == "A2" and wb[name].auto_filter.ref for name in ("contracts", "clauses", "findings"))
-    # findings sheet: every finding of every contract (the guideline-topic warnings aside).
-    findings = [tuple(c.value for c in row[:4]) for row in wb["findings"].iter_rows(min_row=2)]
-    assert [f for f in findings if not f[1].startswith("topic-")] == [
-        ("K03", "12", "missing", "error"),
+    assert [c.value for c in wb["指摘"][1]] == ["契約ID", "条", "種類", "重大度", "内容", "観点"]
+    assert ("K04", "第15", "旧版・義務の弱化") in [(r[0].value, r[1].value, r[5].value) for r in wb["指摘"].iter_rows(min_row=2)]
+    assert [c.value for c in wb["条"][1]][:5] == ["契約ID", "条", "条番号（参照文）", "見出し", "状態"]
+    assert all(wb[name].freeze_panes == "A2" and wb[name].auto_filter.ref for name in ("契約", "条", "指摘"))
+    # 指摘 sheet: every finding of every contract (the guideline-topic warnings aside), in Japanese.
+    findings = [tuple(c.value for c in row[:4]) for row in wb["指摘"].iter_rows(min_row=2)]
+    assert [f for f in findings if not f[1].startswith("論点")] == [
+        ("K03", "第12", "欠落", "エラー"),
         # One problem, one finding: old wording with a weaker duty, modified wording with a weaker duty.
-        ("K04", "15", "obsolete", "error"), ("K04", "16", "obsolete", "error"),
-        ("K05", "15", "obsolete", "info"), ("K05", "16", "obsolete", "info"),
-        ("K06", "14", "weakened", "error"),
-        ("K07", "17", "missing", "warning"),
+        ("K04", "第15", "旧版", "エラー"), ("K04", "第16", "旧版", "エラー"),
+        ("K05", "第15", "旧版", "情報"), ("K05", "第16", "旧版", "情報"),
+        ("K06", "第14", "義務の弱化", "エラー"),
+        ("K07", "第17", "欠落", "警告"),
     ]
-    # clauses sheet: 19 per judged contract, with the status of each.
-    clauses = [tuple(c.value for c in row[:5]) for row in wb["clauses"].iter_rows(min_row=2)]
+    # 条 sheet: 19 per judged contract, with the status of each.
+    clauses = [tuple(c.value for c in row[:5]) for row in wb["条"].iter_rows(min_row=2)]
     assert len(clauses) == 7 * 19
-    header = [c.value for c in wb["clauses"][1]]
-    mandatory = {(row[0].value, row[1].value): row[header.index("mandatory")].value
-                 for row in wb["clauses"].iter_rows(min_row=2)}
-    assert {m for (cid, n), m in mandatory.items() if n in ("1", "2", "4", "11", "12", "13", "14", "19")} == {True}
-    assert {m for (cid, n), m in mandatory.items() if n in ("3", "15", "17")} == {False}
-    assert [(c[0], c[1], c[4]) for c in clauses if c[4] != "current"] == [
-        ("K03", "12", "missing"), ("K04", "15", "obsolete"), ("K04", "16", "obsolete"),
-        ("K05", "15", "obsolete"), ("K05", "16", "obsolete"), ("K06", "14", "modified"), ("K07", "17", "missing"),
+    header = [c.value for c in wb["条"][1]]
+    mandatory = {(row[0].value, row[1].value): row[header.index("必須")].value
+                 for row in wb["条"].iter_rows(min_row=2)}
+    assert {m for (cid, n), m in mandatory.items() if n in ("1", "2", "4", "11", "12", "13", "14", "19")} == {"●"}
+    assert {m for (cid, n), m in mandatory.items() if n in ("3", "15", "17")} == {None}
+    assert [(c[0], c[1], c[4]) for c in clauses if c[4] != "現行"] == [
+        ("K03", "12", "欠落"), ("K04", "15", "旧版"), ("K04", "16", "旧版"),
+        ("K05", "15", "旧版"), ("K05", "16", "旧版"), ("K06", "14", "変更あり"), ("K07", "17", "欠落"),
     ]
 
 
@@ -219,7 +228,7 @@ def test_summary_html_figures(scanned):
     svgs = page.find_all(tag="svg")
     assert len(svgs) == 4
     assert headings[2].startswith("条ごとの欠落件数")
-    assert _bars(svgs[2]) == [("第12（fukuoka-pref）", "1"), ("第17（fukuoka-pref）", "1")]
+    assert _bars(svgs[2]) == [("第12", "1"), ("第17", "1")]  # one reference set: labels as printed, in Japanese
     assert headings[3].startswith("締結年ごとの旧版の件数")
     assert _bars(svgs[3]) == [("2023年", "1"), ("2024年", "1")]
     assert page.find_all(tag="p", cls="muted")[1].text == "2023: 1 / 3 件 2024: 1 / 4 件"
@@ -232,7 +241,6 @@ def test_summary_html_contract_table_and_links(scanned):
     header = [th.text for th in table.find_all(tag="th")]
     col = {name: header.index(name) for name in
            ("契約ID", "締結日", "参照文", "結果", "現行", "旧版", "変更", "欠落", "対象外", "必須の欠落", "旧版の条", "最大重大度")}
-    label = {"ok": "問題なし", "findings": "指摘あり", "error": "読めない"}
     rows = table.one(tag="tbody").find_all(tag="tr")
     assert [r.find_all(tag="td")[0].text for r in rows] == list(CONTRACTS)
     for tr in rows:
@@ -241,7 +249,7 @@ def test_summary_html_contract_table_and_links(scanned):
         status, *counts, missing, obsolete, worst, code = EXPECTED[cid]
         assert td[col["締結日"]] == CONTRACTS[cid][1]
         assert td[col["参照文"]] == ("—" if cid == "K08" else REF)
-        assert td[col["結果"]].startswith(label[status] + (f" {code}" if code else ""))
+        assert td[col["結果"]].startswith(status + (f" {code}" if code else ""))
         assert [int(td[col[c]]) for c in ("現行", "旧版", "変更", "欠落", "対象外")] == counts
         assert td[col["必須の欠落"]] == missing.replace(";", "・")
         assert td[col["旧版の条"]] == obsolete.replace(";", "・")
@@ -252,5 +260,23 @@ def test_summary_html_contract_table_and_links(scanned):
         assert link.attrs["href"] == f"contracts/{cid}.html"
         report = parse((out / link.attrs["href"]).read_text("utf-8"))
         banner = report.one(cls="verdict").one(cls="big").own_text()
-        assert banner == {"ok": "問題なし", "error": "読み取りエラー"}.get(
+        assert banner == {"問題なし": "問題なし", "読めない": "読み取りエラー"}.get(
             status, "要修正" if cid in DEFICIENT else "要確認")
+
+
+def test_summary_names_the_issuer_only_where_several_references_are_mixed_and_shows_local_time(monkeypatch):
+    from analyzer.report.summary import ArchiveFigures, _clause_in, local_time
+
+    one = ArchiveFigures([], missing_by_clause=[("fukuoka-pref", "第12", 2)])
+    assert _clause_in("fukuoka-pref", "第12", one) == "第12"
+    mixed = ArchiveFigures([], missing_by_clause=[("fukuoka-pref", "第12", 2), ("toshima", "第7条", 1)])
+    assert (_clause_in("fukuoka-pref", "第12", mixed), _clause_in("toshima", "第7条", mixed)) == ("第12（福岡県）", "第7条（豊島区）")
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    import time
+
+    time.tzset()
+    try:
+        assert local_time("2026-12-07T01:30:00+00:00") == "2026-12-07 10:30"  # the stored UTC time, read in Japan
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

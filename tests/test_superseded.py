@@ -3,7 +3,6 @@ says so — which version, replaced by which, since when, and what the signing d
 HTML and JSON reports and in the archive summary; checking against the latest version says nothing of it."""
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date
 from html.parser import HTMLParser
@@ -21,7 +20,17 @@ from analyzer.references import load_reference_library, resolve_reference, super
 from analyzer.report import render_report
 from analyzer.report.json import report_schema
 from analyzer.report.labels import supersession_notice
-from analyzer.report.summary import CSV_COLUMNS, ArchiveFigures, ContractRow, archive_figures, format_summary
+from analyzer.report.summary import (
+    CONTRACT_STATUS_LABEL,
+    CSV_COLUMNS,
+    CSV_HEADERS,
+    SUPERSEDED_SIGNED_LABEL,
+    ArchiveFigures,
+    ContractRow,
+    archive_figures,
+    format_summary,
+    read_summary_csv,
+)
 from analyzer.scan import scan_archive
 from analyzer.store import Store
 
@@ -322,22 +331,32 @@ EXPECTED_COLUMNS = {
 SUPERSEDED_COLUMNS = ("reference", "status", "superseded_by", "superseded_since", "superseded_signed")
 
 
+def _japanese(row: tuple[str, ...]) -> tuple[str, ...]:
+    """EXPECTED_COLUMNS as summary.csv writes them: 判定 and 改正との前後 in Japanese (issue 18)."""
+    ref, status, by, since, signed = row
+    return ref, CONTRACT_STATUS_LABEL[status], by, since, SUPERSEDED_SIGNED_LABEL.get(signed, "")
+
+
 def test_summary_csv_and_xlsx_columns(scanned):
+    from datetime import datetime
+
     _, out = scanned
-    rows = list(csv.DictReader((out / "summary.csv").read_text("utf-8-sig").splitlines()))
+    rows = read_summary_csv((out / "summary.csv").read_text("utf-8-sig"))
     assert tuple(rows[0]) == CSV_COLUMNS
-    assert {r["id"]: tuple(r[c] for c in SUPERSEDED_COLUMNS) for r in rows} == EXPECTED_COLUMNS
+    expected = {cid: _japanese(row) for cid, row in EXPECTED_COLUMNS.items()}
+    assert {r["id"]: tuple(r[c] for c in SUPERSEDED_COLUMNS) for r in rows} == expected
 
     from openpyxl import load_workbook
 
-    ws = load_workbook(out / "summary.xlsx")["contracts"]
+    ws = load_workbook(out / "summary.xlsx")["契約"]
     header = [c.value for c in ws[1]]
-    idx = [header.index(c) for c in ("id", *SUPERSEDED_COLUMNS)]
+    idx = [header.index(CSV_HEADERS[c]) for c in ("id", *SUPERSEDED_COLUMNS)]
     got = {}
     for row in ws.iter_rows(min_row=2, values_only=True):
         values = [row[i] if row[i] is not None else "" for i in idx]
+        values = [v.date().isoformat() if isinstance(v, datetime) else v for v in values]  # an Excel date
         got[values[0]] = tuple(values[1:])
-    assert got == EXPECTED_COLUMNS
+    assert got == expected
 
 
 class _Table(HTMLParser):
@@ -407,7 +426,7 @@ def test_summary_without_superseded_versions_says_nothing_of_them(tmp_path):
     assert "旧版の参照文" not in format_summary(fig)
     html = (out / "summary.html").read_text("utf-8")
     assert 'id="superseded"' not in html
-    rows = list(csv.DictReader((out / "summary.csv").read_text("utf-8-sig").splitlines()))
+    rows = read_summary_csv((out / "summary.csv").read_text("utf-8-sig"))
     assert [(r["superseded_by"], r["superseded_since"], r["superseded_signed"]) for r in rows] == [("", "", "")]
 
 

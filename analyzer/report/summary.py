@@ -17,11 +17,12 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from ..model import ClauseStatus
 from ..store import Store
+from ..ja.chars import display_width
 from .labels import clause_label
 
 STATUS_COLUMNS = tuple(s.value for s in ClauseStatus)
@@ -34,6 +35,20 @@ CSV_COLUMNS = (
     # Pages read by OCR (--ocr) and their mean confidence; empty for a contract with a text layer.
     "ocr_pages", "ocr_confidence",
 )
+# The columns as a Japanese office reads them (summary.csv's header row and summary.xlsx's); the
+# keys above name them in code, tests and the README. Values are Japanese too (状態, 重大度).
+CSV_HEADERS = {
+    "id": "契約ID", "files": "ファイル", "signed_on": "契約日", "type": "類型", "reference": "参照文",
+    "status": "判定", "current": "現行", "obsolete": "旧版", "modified": "変更あり", "missing": "欠落",
+    "not_applicable": "対象外", "review": "要確認", "missing_mandatory": "欠落した必須事項",
+    "obsolete_items": "旧版の条", "worst_severity": "最大の重大度", "error_code": "エラーコード", "message": "説明",
+    "superseded_by": "改正後の版", "superseded_since": "改正の施行日", "superseded_signed": "改正との前後",
+    "ocr_pages": "OCRページ数", "ocr_confidence": "OCR信頼度",
+}
+SEVERITY_JA = {"error": "エラー", "warning": "警告", "info": "情報"}
+KIND_JA = {"missing": "欠落", "obsolete": "旧版", "modified": "変更あり", "weakened": "義務の弱化", "review": "要確認"}
+CLAUSE_STATUS_JA = {"current": "現行", "obsolete": "旧版", "modified": "変更あり", "missing": "欠落",
+                    "not_applicable": "対象外", "review": "要確認"}
 # Column heads of the clause counts in summary.html's contract table (short: the table is wide).
 STATUS_HEAD = {"current": "現行", "obsolete": "旧版", "modified": "変更", "missing": "欠落",
                "not_applicable": "対象外", "review": "要確認"}
@@ -180,12 +195,13 @@ def archive_figures(store: Store) -> ArchiveFigures:
     obsolete: dict[str, list[str]] = {}
     missing_by_clause: Counter = Counter()
     for r in db.execute(
-        "SELECT cl.contract_id, cl.clause_id, cl.label, cl.status, cl.mandatory, c.reference_id"
+        "SELECT cl.contract_id, cl.clause_id, cl.label, cl.status, cl.mandatory, c.reference_id, c.status AS verdict"
         " FROM clauses cl JOIN contracts c ON c.id = cl.contract_id ORDER BY cl.contract_id, cl.position"
     ):
         counts.setdefault(r["contract_id"], Counter())[r["status"]] += 1
         if r["status"] == "missing":
-            missing_by_clause[(r["reference_id"], r["clause_id"], r["label"])] += 1
+            if r["verdict"] != "no_reference":  # topics of a contract with no reference: not an article missing
+                missing_by_clause[(r["reference_id"], r["clause_id"], r["label"])] += 1
             if r["mandatory"]:
                 missing.setdefault(r["contract_id"], []).append(r["label"])
         elif r["status"] == "obsolete":
@@ -236,7 +252,7 @@ def format_summary(fig: ArchiveFigures) -> str:
     lines = [f"契約 {n} 件 / contracts: {n}"]
     if fig.last_scan:
         s = fig.last_scan
-        lines.append(f"  最終スキャン / last scan: {s['started_at']} ({s['status']}), tokki {s['tool_version']}")
+        lines.append(f"  最終スキャン / last scan: {local_time(s['started_at'])} ({s['status']}), tokki {s['tool_version']}")
     lines.append("  " + "  ".join(f"{CONTRACT_STATUS_LABEL[k]} {fig.statuses[k]}" for k in CONTRACT_STATUS_LABEL if fig.statuses[k]))
     lines += [
         "",
@@ -314,45 +330,70 @@ def format_findings(rows: list[FindingRow]) -> str:
 # ---------------------------------------------------------------- files
 
 
-def _csv_row(c: ContractRow) -> list:
+def _csv_row(c: ContractRow, *, typed: bool = False) -> list:
+    """One contract's row, values in Japanese; ``typed`` (summary.xlsx): dates as dates, 類型 and
+    counts as numbers, empty cells empty."""
+    def day(value: str | None):
+        return (date.fromisoformat(value) if typed else value) if value else None if typed else ""
+
+    blank = None if typed else ""
     return [
-        c.id, ";".join(c.files), c.signed_on or "", c.type or "", c.reference, c.status,
+        c.id, ";".join(c.files), day(c.signed_on), (int(c.type) if typed else c.type) if c.type else blank,
+        c.reference, CONTRACT_STATUS_LABEL.get(c.status, c.status),
         *(c.counts[s] for s in STATUS_COLUMNS),
-        ";".join(c.missing_mandatory), ";".join(c.obsolete_items), c.worst_severity or "", c.error_code or "",
-        c.message if c.status in ("error", "no_reference", "failed") else "",
-        (c.superseded_by or "") if c.checked_superseded else "",
-        (c.superseded_since or "") if c.checked_superseded else "",
-        c.superseded_signed,
-        c.ocr_pages or "", "" if c.ocr_confidence is None else round(c.ocr_confidence, 3),
+        ";".join(c.missing_mandatory), ";".join(c.obsolete_items),
+        SEVERITY_JA.get(c.worst_severity or "", blank), c.error_code or blank,
+        c.message if c.status in ("error", "no_reference", "failed") else blank,
+        (c.superseded_by or blank) if c.checked_superseded else blank,
+        day(c.superseded_since) if c.checked_superseded else blank,
+        SUPERSEDED_SIGNED_LABEL.get(c.superseded_signed, blank),
+        c.ocr_pages or blank, blank if c.ocr_confidence is None else round(c.ocr_confidence, 3),
     ]
+
+
+def read_summary_csv(text: str) -> list[dict[str, str]]:
+    """summary.csv's rows keyed by the column keys of CSV_COLUMNS (its header row is Japanese)."""
+    keys = {v: k for k, v in CSV_HEADERS.items()}
+    return [{keys[h]: v for h, v in row.items()} for row in csv.DictReader(text.lstrip("\ufeff").splitlines())]
 
 
 def render_csv(fig: ArchiveFigures) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
+    w.writerow([CSV_HEADERS[k] for k in CSV_COLUMNS])
     for c in fig.contracts:
         w.writerow(_csv_row(c))
     return "\ufeff" + buf.getvalue()  # BOM: Excel opens the Japanese text as UTF-8
 
 
 def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
-    """summary.xlsx: contracts (filters, frozen header), clauses, findings; saved atomically."""
+    """summary.xlsx in Japanese: 契約 (filters, frozen header, dates as dates), 条, 指摘; saved atomically."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from ..ingest import natural_key
 
     wb = Workbook()
+    clauses = [
+        (cid, clause, label, title, CLAUSE_STATUS_JA.get(status, status), "●" if mandatory else "", sim, ver, f, page, art)
+        for cid, clause, label, title, status, mandatory, sim, ver, f, page, art in store.db.execute(
+            "SELECT contract_id, clause_id, label, title, status, mandatory, similarity, matched_version, file,"
+            " page, article FROM clauses ORDER BY contract_id, position")
+    ]
+    findings = [
+        (cid, clause_label(clause), KIND_JA.get(kind, kind), SEVERITY_JA.get(sev, sev), message,
+         "・".join(KIND_JA.get(f, f) for f in facets.split()))
+        for cid, clause, kind, sev, message, facets in store.db.execute(
+            "SELECT contract_id, clause, kind, severity, message, facets FROM findings ORDER BY contract_id, position")
+    ]
+    clauses.sort(key=lambda r: natural_key(r[0]))
+    findings.sort(key=lambda r: natural_key(r[0]))
     sheets = [
-        ("contracts", CSV_COLUMNS, [_csv_row(c) for c in fig.contracts]),
-        ("clauses", ("contract_id", "clause", "label", "title", "status", "mandatory", "similarity",
-                     "matched_version", "file", "page", "article"),
-         store.db.execute(
-             "SELECT contract_id, clause_id, label, title, status, mandatory, similarity, matched_version, file,"
-             " page, article FROM clauses ORDER BY contract_id, position").fetchall()),
-        ("findings", ("contract_id", "clause", "kind", "severity", "message", "facets"),
-         store.db.execute(
-             "SELECT contract_id, clause, kind, severity, message, facets FROM findings ORDER BY contract_id, position"
-         ).fetchall()),
+        ("契約", [CSV_HEADERS[k] for k in CSV_COLUMNS], [_csv_row(c, typed=True) for c in fig.contracts]),
+        ("条", ("契約ID", "条", "条番号（参照文）", "見出し", "状態", "必須", "類似度", "一致した版", "ファイル", "ページ", "条番号（契約書）"),
+         clauses),
+        ("指摘", ("契約ID", "条", "種類", "重大度", "内容", "観点"), findings),
     ]
     for i, (title, header, rows) in enumerate(sheets):
         ws = wb.active if i == 0 else wb.create_sheet()
@@ -361,7 +402,15 @@ def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append([bool(v) if h == "mandatory" else v for h, v in zip(header, row)])
+            ws.append(list(row))
+        for column in ws.iter_cols(min_row=2):
+            for cell in column:
+                if isinstance(cell.value, date):
+                    cell.number_format = "yyyy/mm/dd"
+        # Widths by content (a kanji is two columns), within reason for long messages.
+        for k, column in enumerate(ws.iter_cols(), start=1):
+            width = max((display_width(str(c.value)) for c in column if c.value is not None), default=4)
+            ws.column_dimensions[get_column_letter(k)].width = min(60, max(6, width + 2))
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
     from . import save_atomic
@@ -369,19 +418,43 @@ def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
     save_atomic(path, wb.save)
 
 
-def _bars(items: list[tuple[str, int]], total: int | None = None, width: int = 360) -> dict:
-    """Geometry of a horizontal bar chart (inline SVG in the template)."""
-    top = max([v for _, v in items] + [total or 0, 1])
+GOOD, BAD = "#2e7d32", "#c62828"
+
+
+def _bars(items: list[tuple], total: int | None = None, width: int = 360) -> dict:
+    """Geometry of a horizontal bar chart (inline SVG in the template); an item is (label, value)
+    or (label, value, colour)."""
+    top = max([item[1] for item in items] + [total or 0, 1])
     row = 22
     return {
         "height": row * len(items) + 4,
         "width": width,
         "row": row,
         "bars": [
-            {"label": label, "value": v, "y": i * row + 2, "w": round(width * v / top, 1)}
-            for i, (label, v) in enumerate(items)
+            {"label": item[0], "value": item[1], "y": i * row + 2, "w": round(width * item[1] / top, 1),
+             "colour": item[2] if len(item) > 2 else None}
+            for i, item in enumerate(items)
         ],
     }
+
+
+def local_time(iso: str) -> str:
+    """A stored UTC time as the reader's local time (「2026-12-07 17:23」)."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return iso or ""
+
+
+def _clause_in(ref: str, label: str, fig: ArchiveFigures) -> str:
+    """「第3」, or 「第3（豊島区）」 where the archive holds contracts of several issuers' references."""
+    refs = {r for r, _, _ in fig.missing_by_clause}
+    if len(refs) <= 1:
+        return label
+    from ..references import load_reference_library
+
+    ref_set = load_reference_library().get(ref)
+    return f"{label}（{ref_set.issuer if ref_set else ref}）"
 
 
 def render_summary_html(fig: ArchiveFigures) -> str:
@@ -400,12 +473,15 @@ def render_summary_html(fig: ArchiveFigures) -> str:
         judged=judged,
         share=_share,
         status_label=CONTRACT_STATUS_LABEL,
+        severity_ja=SEVERITY_JA,
         status_columns=STATUS_COLUMNS,
         status_short=STATUS_HEAD,
         superseded_signed_label=SUPERSEDED_SIGNED_LABEL,
-        table1=_bars([("不備あり", fig.deficient), ("不備なし", judged - fig.deficient)], judged),
-        table2=_bars([("最新の特記事項", fig.latest), ("旧版を使用", fig.outdated)], judged),
-        missing_chart=_bars([(f"{label}（{ref}）", k) for ref, label, k in fig.missing_by_clause]),
+        # Colours that mean something: red for a problem, green for none.
+        table1=_bars([("不備あり", fig.deficient, BAD), ("不備なし", judged - fig.deficient, GOOD)], judged),
+        table2=_bars([("最新の特記事項", fig.latest, GOOD), ("旧版を使用", fig.outdated, BAD)], judged),
+        missing_chart=_bars([(_clause_in(ref, label, fig), k) for ref, label, k in fig.missing_by_clause]),
+        last_scan_at=local_time(fig.last_scan["started_at"]) if fig.last_scan else "",
         year_chart=_bars([(f"{y}年" if y.isdigit() else y, k) for y, k, _ in fig.obsolete_by_year]),
     )
 
