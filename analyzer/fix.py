@@ -1219,6 +1219,10 @@ def _write_annex_docx(path: Path, report: Report, out: Path, options: dict) -> N
         raise FixError(str(path), "条番号のある条文が読み取れません / no numbered article could be read")
     lines = annex_lines(doc, clauses, min(chosen), max(chosen))
     document = docx.Document()
+    from docx.shared import Mm
+
+    for section in document.sections:  # A4, as Japanese offices print (python-docx's default is Letter)
+        section.page_width, section.page_height = Mm(210), Mm(297)
     for line in lines:
         document.add_paragraph(line)
     document.save(str(out))

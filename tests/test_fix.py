@@ -300,6 +300,8 @@ def test_fix_pdf_or_text_input_writes_the_annex_as_docx(tmp_path, kind):
     assert {c.clause_id: c.status for c in report.clauses if c.status is not ClauseStatus.CURRENT} == {
         "4": ClauseStatus.MISSING, "15": ClauseStatus.OBSOLETE, "16": ClauseStatus.OBSOLETE,
     }
+    section = docx.Document(str(out)).sections[0]  # A4, as a Japanese office prints (issue 18)
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
 
 
 # ---------------------------------------------------------------- CLI
