@@ -13,6 +13,7 @@ from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from .metadata import document_title
 from .match import ContractText, RefForms, match_clauses, similarity
 from .model import (
     Change,
@@ -258,7 +259,7 @@ def _location(ctx: JudgeContext, match: Match) -> Location:
     label = " + ".join(ctx.contract.clauses[u[0]].label for u in match.units)
     if match.units[0][1] > 0:  # a paragraph of the article, not the whole
         label += f" 第{match.units[0][1] + 1}項"
-    return Location(doc.path, page, label)
+    return Location(doc.path, page, label, document_title(doc))
 
 
 def _actual_text(ctx: JudgeContext, match: Match) -> str:

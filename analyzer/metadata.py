@@ -81,6 +81,7 @@ WRAP_SHARE = 0.6
 @dataclass(frozen=True)
 class MetadataRules:
     title_labels: tuple[str, ...]
+    document_title_words: tuple[str, ...]
     signed_labels: tuple[str, ...]
     period_labels: tuple[str, ...]
     closing: tuple[str, ...]
@@ -121,6 +122,7 @@ def load_rules(path: Path | None = None) -> MetadataRules:
         period_labels=_longest_first(lab["period"]),
         closing=tuple(lab["closing"]),
         title_suffixes=tuple(lab["title_heading_suffixes"]),
+        document_title_words=tuple(lab.get("document_title_words", ())),
         generic_titles=tuple(lab["generic_titles"]),
         work_terms=_longest_first(lab["work_terms"]),
         work_description=_longest_first(lab["work_description"]),
@@ -521,3 +523,25 @@ def extract_metadata(documents: list[Document], rules: MetadataRules | None = No
         suggested_type=suggested,
         type_reasons=reasons,
     )
+
+
+# The first lines a document's own title is looked for in (a 別記 line, the title, a blank).
+TITLE_LINES = 8
+
+
+def document_title(document: Document, rules: MetadataRules | None = None) -> str:
+    """The document's own title as printed (「別記 保有個人情報取扱特記事項」「業務委託契約書」), to name
+    it in a report instead of its file name; "" when its first lines hold none."""
+    rules = rules or load_rules()
+    seen = 0
+    for line in document.text.split("\n"):
+        flat = " ".join(line.split())
+        if not flat:
+            continue
+        seen += 1
+        if seen > TITLE_LINES:
+            break
+        compact = flat.replace(" ", "")
+        if len(compact) <= 40 and not compact.endswith("。") and any(w in compact for w in rules.document_title_words):
+            return flat
+    return ""

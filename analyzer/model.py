@@ -355,9 +355,13 @@ class Change:
 
 @dataclass(frozen=True)
 class Location:
+    """Where a clause was read: the file, its page, the article's label as printed, and the
+    document's title, by which a report names the document (issue 18)."""
+
     file: str
     page: int | None
     article: str  # label as printed
+    title: str = ""  # the document's own title (「保有個人情報取扱特記事項」), "" when it prints none
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from .errors import OutputError
 from .files import write_atomic
+from .metadata import document_title
 from .model import (
     ClauseResult,
     ClauseStatus,
@@ -438,7 +439,7 @@ def _article_location(contract: ContractText, ci: int) -> Location:
     clause = contract.clauses[ci]
     doc = contract.documents[clause.doc_index]
     first = clause.paragraphs[0][0].start if clause.paragraphs and clause.paragraphs[0] else clause.start
-    return Location(doc.path, doc.page_at(first), clause.label)
+    return Location(doc.path, doc.page_at(first), clause.label, document_title(doc))
 
 
 def contract_coverage(

@@ -171,13 +171,15 @@ def test_html_report_as_read(case: Case, tmp_path):
                                                   "b-not_applicable"].index(status_class)
         assert ("optional" in badge.classes) is (cells[0].text.removeprefix("第") in case.optional_missing)
         rows.append((cells[0].text, badge.text, cells[3].text == "●"))
-        # 類似度 and 所在: a clause found is shown at its article of the file (by name, not the whole path);
-        # a missing one has no place, and the similarity of the nearest text, below a match.
+        # 類似度 and 所在: a clause found is shown at its article of the document, named by the title it
+        # prints (issue 18; the file's name in the tooltip); a missing one has no place, and the
+        # similarity of the nearest text, below a match.
         n = cells[0].text.removeprefix("第")
         if badge.text in ("欠落", "対象外"):
             assert cells[5].text == "—" and 0 < int(cells[4].text.rstrip("%")) < 76, (n, cells[4].text)
         else:
-            assert cells[5].text == f"契約書.txt 第{n}"
+            assert cells[5].text == f"保有個人情報取扱特記事項 第{n}"
+            assert cells[5].find_all(tag="span")[0].attrs["title"].endswith("契約書.txt")
             # current, or word for word the version it matched (旧版); a modified clause is less
             assert (cells[4].text == "100%") is (badge.text != "変更あり"), (n, cells[4].text)
     assert rows == _expected_rows(case)

@@ -29,7 +29,7 @@ def _clause(c: ClauseResult) -> dict:
         "matched_version": c.matched_version,
         "location": None
         if c.location is None
-        else {"file": c.location.file, "page": c.location.page, "article": c.location.article},
+        else {"file": c.location.file, "page": c.location.page, "article": c.location.article, "title": c.location.title},
         "changes": [{"kind": ch.kind.value, "expected": ch.expected, "actual": ch.actual} for ch in c.changes],
         "expected_text": c.expected_text,
         "actual_text": c.actual_text,
@@ -95,7 +95,7 @@ def report_to_dict(report: Report) -> dict:
                 "topic": c.topic,
                 "name": c.name,
                 "covered": c.covered,
-                "locations": [{"file": l.file, "page": l.page, "article": l.article} for l in c.locations],
+                "locations": [{"file": l.file, "page": l.page, "article": l.article, "title": l.title} for l in c.locations],
             }
             for c in report.coverage
         ],

@@ -126,7 +126,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
         where = "—"
         if r.location:
             page = f" p.{r.location.page}" if r.location.page else ""
-            where = f"{r.location.file}{page} {r.location.article}"
+            where = f"{r.location.title or r.location.file}{page} {r.location.article}"
         if r.ocr_confidence is not None:
             where += f" [OCR {r.ocr_confidence:.0%}]"
         status = pad(STATUS_LABEL[r.status], 10)
@@ -158,7 +158,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
             state = c(pad("あり", 6), "green") if cov.covered else c(pad("なし", 6), "yellow")
             # The file is named only when the contract has several (the clause table above names it).
             where = "、".join(
-                (f"{loc.file} " if len(report.files) > 1 else "") + (f"p.{loc.page} " if loc.page else "") + loc.article
+                (f"{loc.title or loc.file} " if len(report.files) > 1 else "") + (f"p.{loc.page} " if loc.page else "") + loc.article
                 for loc in cov.locations
             ) or "—"
             lines.append(f"  {pad(mark, 6)}{state}{pad(cov.name, 30)}{where}")
