@@ -561,6 +561,8 @@ def _task_pages(task: _Task) -> int:
     """Pages a task will read (PDF pages; 1 for another file; 0 for a stored one), for the progress bar."""
     import pypdfium2 as pdfium
 
+    from .ingest.pdf import PDFIUM_LOCK
+
     n = 0
     for abs_path, rel in task.files:
         if rel in task.reuse or task.stored_error is not None:
@@ -569,9 +571,10 @@ def _task_pages(task: _Task) -> int:
             n += 1
             continue
         try:
-            pdf = pdfium.PdfDocument(abs_path, password=task.ingest.password if task.ingest else None)
-            n += len(pdf)
-            pdf.close()
+            with PDFIUM_LOCK:
+                pdf = pdfium.PdfDocument(abs_path, password=task.ingest.password if task.ingest else None)
+                n += len(pdf)
+                pdf.close()
         except Exception:  # noqa: BLE001 — unreadable here is the worker's to report; one unit on the bar
             n += 1
     return n

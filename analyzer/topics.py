@@ -322,8 +322,9 @@ def topic_model(library: dict[str, ReferenceSet], settings: Settings) -> LinearM
     import json
 
     key = _model_key(library, settings)
-    if key in _MODEL_CACHE:
-        return _MODEL_CACHE[key]
+    cached = _MODEL_CACHE.get(key)  # one lookup: another thread may clear the cache in between
+    if cached is not None:
+        return cached
     path = cache_dir() / f"topics-{key}.json"
     model = None
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import threading
 from pathlib import Path
 
 from ..errors import CorruptDocument, DocumentTimeout, EmptyDocument, EncryptedDocument, OcrRequired
@@ -169,6 +170,12 @@ def _plumber_tables(plumber: _Plumber, index: int, box) -> list[Table]:
         return []
 
 
+# pdfium is not thread-safe (one library state per process): every call into it, from the reader,
+# the OCR page rendering and the scan's page count, holds this lock, so analyze() may run in many
+# threads (a test runs 16 at once).
+PDFIUM_LOCK = threading.Lock()
+
+
 def _text_chars(lines: list[str]) -> int:
     """Characters of a page's text, page-number lines left out."""
     return sum(len("".join(ln.split())) for ln in lines if not PAGE_NUMBER.match(ln.strip() or "x"))
@@ -185,7 +192,8 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr=None, on_pa
     import pypdfium2.raw as pdfium_c
 
     try:
-        pdf = pdfium.PdfDocument(str(path), password=password)
+        with PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(str(path), password=password)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == _FPDF_ERR_PASSWORD:
             if password:
@@ -208,16 +216,19 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr=None, on_pa
         has_image: list[bool] = []
         for i in range(len(pdf)):
             try:
-                page = pdf[i]
-                textpage = page.get_textpage()
-                chars = _pdfium_chars(textpage, pdfium_c)
-                box = page.get_mediabox()
-                has_image.append(
-                    any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=OBJECT_DEPTH))
-                )
-                drops = _drops_lone_glyphs(page, pdfium_c)
-                # pdfplumber's coordinates are those of the turned page: tables only on unturned pages.
-                ruled = page.get_rotation() == 0 and _has_rulings(page, pdfium_c)
+                with PDFIUM_LOCK:  # every pdfium call, and the closing of what it opened, under the lock
+                    page = pdf[i]
+                    textpage = page.get_textpage()
+                    chars = _pdfium_chars(textpage, pdfium_c)
+                    box = page.get_mediabox()
+                    has_image.append(
+                        any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=OBJECT_DEPTH))
+                    )
+                    drops = _drops_lone_glyphs(page, pdfium_c)
+                    # pdfplumber's coordinates are those of the turned page: tables only on unturned pages.
+                    ruled = page.get_rotation() == 0 and _has_rulings(page, pdfium_c)
+                    textpage.close()
+                    page.close()
             except pdfium.PdfiumError as exc:
                 raise CorruptDocument(name, f"{i + 1} ページを読めません / cannot read page {i + 1}: {exc}") from exc
             tables: list[Table] = []
@@ -243,7 +254,8 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr=None, on_pa
         image_pages = [i + 1 for i in scanned if i not in ocr_results]
     finally:
         plumber.close()
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
 
     if not any(ln.strip() for lines in raw_pages for ln in lines):
         if image_pages:

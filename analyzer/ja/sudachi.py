@@ -7,6 +7,7 @@ once per process, on first use (like spacy.lang.ja).
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,15 +29,31 @@ class Token:
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():
+def _dictionary():
+    """The dictionary, loaded once per process and shared by every thread's tokenizer."""
     try:
-        from sudachipy import Dictionary, SplitMode
+        from sudachipy import Dictionary
     except ImportError as exc:  # pragma: no cover - declared dependency
         raise RuntimeError(
             "sudachipy と sudachidict_core が必要です / sudachipy and sudachidict_core are required: "
             "pip install sudachipy sudachidict_core"
         ) from exc
-    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+    return Dictionary(dict="core")
+
+
+# A Sudachi Tokenizer cannot be used by two threads at once ("Tokenizer is already in use"):
+# each thread gets its own, over the one dictionary (a web server or a library caller may call
+# analyze() from many threads).
+_local = threading.local()
+
+
+def _tokenizer():
+    tok = getattr(_local, "tokenizer", None)
+    if tok is None:
+        from sudachipy import SplitMode
+
+        tok = _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.C)
+    return tok
 
 
 def _chunks(text: str):

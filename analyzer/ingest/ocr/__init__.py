@@ -273,9 +273,13 @@ def read_pdf_pages(pdf, indices: list[int], engine: str, lang: str, jobs: int = 
         else:
             todo.append(i)
 
+    from ..pdf import PDFIUM_LOCK
+
     def one(i: int) -> tuple[int, OcrResult]:
-        with lock:
-            image = pdf[i].render(scale=RENDER_DPI / 72).to_pil()
+        with PDFIUM_LOCK:
+            page = pdf[i]
+            image = page.render(scale=RENDER_DPI / 72).to_pil()
+            page.close()
         result = read_image(image, engine, lang)
         if cache is not None and digest:
             cache.put(digest, engine, lang, i, result)
