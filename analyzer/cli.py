@@ -14,13 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
+from .version import __version__
 from .errors import ExitCode, TokkiError, UsageError
 from .evaluate import evaluate_archive, format_eval
 from .files import ensure_writable
-from .identify import format_identification, identify
+from .identify import format_identification
 from .ja.dates import parse_given_date
-from .pipeline import analyze
+from .checker import CheckOptions, identify, shared_checker
 from .references import library_overrides, load_reference_library, resolve_reference
 from .report import render_report, write_atomic
 
@@ -344,16 +344,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         if any(f.exists() and f.resolve() == args.output.resolve() for f in args.files):
             raise UsageError(f"{args.output}: 入力のファイルには書きません / the output must not be an input file")
         ensure_writable(args.output)  # before the analysis, not after it
-    report = analyze(
-        args.files,
+    options = CheckOptions(
         reference=args.reference,
         contract_type=args.contract_type,
         signed_on=args.signed_on,
         contract_id=args.contract_id,
-        library_dirs=args.library,
         tokutei=args.tokutei,
         ingest=_ingest_options(args),
     )
+    report = shared_checker(args.library).analyze(args.files, options).report
     to_tty = args.output is None and sys.stdout.isatty()
     out = render_report(report, args.format, color=to_tty)
     if args.output is not None:

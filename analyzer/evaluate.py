@@ -59,7 +59,7 @@ from .archive import LABELS, read_archive
 from .errors import ExitCode, UsageError
 from .ingest import IngestOptions
 from .model import ClauseStatus, Report
-from .pipeline import analyze
+from .checker import CheckOptions, shared_checker
 from .settings import Settings
 
 KINDS = ("missing", "obsolete", "modified", "weakened")
@@ -204,6 +204,7 @@ def evaluate_archive(
     labels = load_labels(root)
     archive = read_archive(root)
     result = EvalResult()
+    checker = shared_checker(library_dirs, settings)
     for spec in archive.contracts:
         label = labels.get(spec.id)
         if label is None:
@@ -211,17 +212,9 @@ def evaluate_archive(
         result.contracts += 1
         started = time.perf_counter()
         try:
-            report = analyze(
-                spec.files,
-                reference=spec.reference,
-                contract_type=spec.type,
-                signed_on=spec.signed_on,
-                contract_id=spec.id,
-                library_dirs=library_dirs,
-                settings=settings,
-                given_by="manifest",
-                ingest=ingest,
-            )
+            options = CheckOptions(reference=spec.reference, contract_type=spec.type, signed_on=spec.signed_on,
+                                   contract_id=spec.id, given_by="manifest", ingest=ingest)
+            report = checker.analyze(spec.files, options).report
             refused = ""
             if report.ocr_pages:
                 result.ocr_pages += len(report.ocr_pages)

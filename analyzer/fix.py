@@ -13,21 +13,20 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from .checker import AUTO, Analysis, CheckOptions, Checker, shared_checker
 from .errors import TokkiError, UsageError
-from .ingest import IngestOptions, load_document
+from .ingest import IngestOptions
 from .ingest.docx import W, open_docx, paragraph_atoms, paragraph_line, iter_paragraphs
 from .judge import diff_regions
-from .match import match_clauses, prepare_contract, reference_forms, similarity
+from .match import similarity
 from .model import Change, ChangeKind, Clause, ClauseResult, ClauseStatus, Document, Report, ReferenceClause, Span
 from .normalize import Comparable, normalize_spans
-from .pipeline import AUTO, analyze
-from .references import load_reference_library, resolve_reference
 from .files import ensure_writable, save_atomic
-from .segment import operative_spans, segment_documents
+from .segment import operative_spans
 from .settings import Settings, default_settings
 
 AUTHOR = "tokki"
@@ -1096,20 +1095,33 @@ def fix_document(
     if out.exists() and out.resolve() == path.resolve():
         raise UsageError(f"{out}: 入力と同じファイルには書けません / the output must not be the input file")
     ensure_writable(out)  # before the analysis: a clerk learns at once, not after it
-    options = dict(contract_type=contract_type, signed_on=signed_on, library_dirs=library_dirs,
-                   settings=settings, tokutei=tokutei, ingest=ingest)
-    suffix = path.suffix.lower()
-    if suffix in TEXT_FORMATS:
-        report = analyze([path], reference=reference, **options)
-        _raise_on_error(report)
+    if path.suffix.lower() not in (*TEXT_FORMATS, ".docx"):
+        raise UsageError(f"{path}: tokki fix は DOCX・PDF・TXT を受け付けます / tokki fix reads DOCX, PDF or TXT")
+    checker = shared_checker(library_dirs, settings)
+    options = CheckOptions(reference=reference, contract_type=contract_type, signed_on=signed_on, tokutei=tokutei,
+                           ingest=ingest)
+    return fix_analysis(checker.analyze([path], options), out, checker=checker, now=now)
+
+
+def fix_analysis(analysis: Analysis, out: Path | str, *, checker: Checker, now: datetime | None = None) -> FixResult:
+    """Write ``out`` from an analysis of one draft (``Checker.analyze``): a DOCX draft with the current
+    wording as tracked changes and comments; a PDF or text draft as a new DOCX of its annex, itself
+    analysed and corrected. The report of the result is the draft's own."""
+    out, now = Path(out), now or datetime.now(timezone.utc)
+    _raise_on_error(analysis.report)
+    if len(analysis.documents) != 1:
+        raise UsageError("tokki fix は1つのファイルを直します / tokki fix corrects one file at a time")
+    path = analysis.files[0]
+    if path.suffix.lower() != ".docx":
+        spec = _version_spec(analysis.report)
         with tempfile.TemporaryDirectory(prefix="tokki-fix-") as tmp:
             annex = Path(tmp) / (path.stem + ".docx")
-            _write_annex_docx(path, report, annex, options)
-            result = _fix_docx(annex, out, f"{report.reference_id}@{report.reference_version}", options, now)
+            _write_annex_docx(analysis, annex)
+            annex_analysis = checker.analyze([annex], replace(analysis.options, reference=spec, contract_id=None))
+            _raise_on_error(annex_analysis.report)
+            result = _fix_docx(annex_analysis, out, checker.settings, now)
         return FixResult(str(path), str(out), result.report, result.fixed, result.not_fixed, annex_written=True)
-    if suffix != ".docx":
-        raise UsageError(f"{path}: tokki fix は DOCX・PDF・TXT を受け付けます / tokki fix reads DOCX, PDF or TXT")
-    result = _fix_docx(path, out, reference, options, now)
+    result = _fix_docx(analysis, out, checker.settings, now)
     return FixResult(str(path), str(out), result.report, result.fixed, result.not_fixed)
 
 
@@ -1117,33 +1129,18 @@ def _version_spec(report: Report) -> str:
     return f"{report.reference_id}@{report.reference_version}"
 
 
-def _locate(path: Path, report: Report, options: dict):
-    """(Document, its articles, clause id → Match): the analysis's own text, segmentation and
-    matching again (all deterministic), kept this time to find each clause in the file."""
-    settings: Settings = options["settings"]
-    ref_set, version = resolve_reference(load_reference_library(options["library_dirs"]), _version_spec(report))
-    doc = load_document(path, settings, options=options.get("ingest"))
-    clauses = segment_documents([doc])
-    contract = prepare_contract([doc], clauses, settings)
-    matches, _ = match_clauses(contract, ref_set, version, reference_forms(ref_set, settings), settings)
-    return doc, clauses, matches
-
-
 def _raise_on_error(report: Report) -> None:
     if report.error is not None:
         raise FixError(report.error.file, f"{report.error.message} [{report.error.code.value}]")
 
 
-def _fix_docx(path: Path, out: Path, reference: str | None, options: dict, now: datetime) -> FixResult:
-    settings: Settings = options["settings"]
-    report = analyze([path], reference=reference, **options)
-    _raise_on_error(report)
+def _fix_docx(analysis: Analysis, out: Path, settings: Settings, now: datetime) -> FixResult:
+    path, report, version = analysis.files[0], analysis.report, analysis.version
+    doc, clauses, matches = analysis.documents[0], list(analysis.clauses), analysis.matches
     document = open_docx(path, str(path))
     paras, text = _paragraph_index(document)
-    doc, clauses, matches = _locate(path, report, options)
     if doc.text != text:  # pragma: no cover - both come from iter_paragraphs
         raise FixError(str(path), "本文の対応付けに失敗しました / internal error: paragraph map differs from the text")
-    version = resolve_reference(load_reference_library(options["library_dirs"]), _version_spec(report))[1]
     reference_text = "\n".join(c.text for c in version.clauses)
     ctx = _Context(doc, paras, clauses, settings, report, _version_spec(report),
                    party_names(reference_text, doc.text, settings))
@@ -1208,10 +1205,10 @@ def annex_lines(doc: Document, clauses: list[Clause], first: int, last: int) -> 
     return out
 
 
-def _write_annex_docx(path: Path, report: Report, out: Path, options: dict) -> None:
+def _write_annex_docx(analysis: Analysis, out: Path) -> None:
     import docx
 
-    doc, clauses, matches = _locate(path, report, options)
+    path, doc, clauses, matches = analysis.files[0], analysis.documents[0], list(analysis.clauses), analysis.matches
     located = [ci for m in matches.values() for ci, _, _ in m.units]
     annex = [i for i, c in enumerate(clauses) if c.region == "annex"]
     chosen = located or annex or list(range(len(clauses)))

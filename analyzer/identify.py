@@ -9,18 +9,11 @@ contract lacks), and below ``CONFIDENCE_FLOOR`` no reference is named.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from .archive import contract_files
-from .ingest import load_document
-from .match import ContractText, match_clauses, prepare_contract, reference_forms, similarity
-from .metadata import extract_metadata
-from .model import ContractMetadata, ReferenceSet, ReferenceVersion
-from .references import load_reference_library
-from .segment import segment_documents
-from .settings import Settings, default_settings
+from .match import ContractText, RefForms, similarity
+from .model import ContractMetadata, Match, ReferenceSet, ReferenceVersion
 
 # Below this confidence tokki names no reference (the issue's "never a confident wrong answer").
 CONFIDENCE_FLOOR = 0.5
@@ -67,8 +60,8 @@ class Identification:
         }
 
 
-def _score(contract: ContractText, ref_set: ReferenceSet, version: ReferenceVersion, forms, settings) -> Candidate:
-    matches, _ = match_clauses(contract, ref_set, version, forms, settings)
+def _score(contract: ContractText, ref_set: ReferenceSet, version: ReferenceVersion, forms: RefForms,
+           matches: dict[str, Match]) -> Candidate:
     exact, total = 0, 0.0
     for clause in version.clauses:
         m = matches.get(clause.id)
@@ -100,10 +93,13 @@ def deciding_clauses(ref_set: ReferenceSet, version: str) -> tuple[str, ...]:
 
 
 def rank_references(
-    contract: ContractText, library: dict[str, ReferenceSet], settings: Settings, names: Sequence[str] = ()
+    contract: ContractText, library: dict[str, ReferenceSet], forms: Callable[[ReferenceSet], RefForms],
+    match: Callable[[ReferenceSet, ReferenceVersion], dict[str, Match]], names: Sequence[str] = (),
 ) -> Identification:
     """Rank every clause-level reference version against an already segmented contract.
 
+    ``forms`` and ``match`` are the Checker's: a set's comparison forms, and the contract's matches
+    against a version (kept, so that judging the chosen version matches nothing again).
     ``names``: how the contract names its client (party block, 甲 definition, title); when
     versions of two sets tie on the text, the set whose issuer is named decides (see choose_set).
     """
@@ -111,8 +107,7 @@ def rank_references(
     for ref_set in library.values():
         if ref_set.current.level != "clause":
             continue
-        forms = reference_forms(ref_set, settings)
-        candidates.extend(_score(contract, ref_set, v, forms, settings) for v in ref_set.versions)
+        candidates.extend(_score(contract, ref_set, v, forms(ref_set), match(ref_set, v)) for v in ref_set.versions)
     candidates.sort(key=lambda c: (-c.score, -c.exact, c.id, c.version))
     if not candidates or candidates[0].score <= 0:
         return Identification(None, 0.0, (), tuple(candidates))
@@ -197,17 +192,6 @@ def _named_issuer(sets: Sequence[ReferenceSet], names: Sequence[str]) -> tuple[s
 def client_names(meta: ContractMetadata) -> tuple[str, ...]:
     """How a contract names its client, for choose_set: the party block or 甲 definition, the title."""
     return tuple(str(f.value) for f in (meta.client, meta.title) if f is not None and f.value)
-
-
-def identify(
-    paths: Sequence[Path | str], *, library_dirs: Sequence[Path] = (), settings: Settings | None = None
-) -> Identification:
-    """Which reference version the contract follows. Unreadable files raise DocumentError."""
-    settings = settings or default_settings()
-    library = load_reference_library(library_dirs)
-    documents = [load_document(p, settings) for p in contract_files(paths)]
-    contract = prepare_contract(documents, segment_documents(documents), settings)
-    return rank_references(contract, library, settings, client_names(extract_metadata(documents)))
 
 
 def format_identification(result: Identification) -> str:

@@ -11,12 +11,12 @@ matter.
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from .model import Clause, Document, Match, ReferenceSet, ReferenceVersion
@@ -34,7 +34,8 @@ class ContractText:
     documents: tuple[Document, ...]
     clauses: tuple[Clause, ...]
     blocks: tuple[tuple[Comparable, ...], ...]  # per clause, per paragraph block
-    # Unit forms already built: identification scores the same units against every set and version.
+    # Built on first use and kept: identification scores the same units against every set and
+    # version, and matching then reuses them (a contract is analysed by one thread).
     _units: dict = field(default_factory=dict, compare=False, repr=False)
 
     def unit_comparable(self, unit: Unit) -> Comparable:
@@ -42,6 +43,19 @@ class ContractText:
         if form is None:
             form = self._units[unit] = concat_comparables([b for ci, a, e in unit for b in self.blocks[ci][a:e]])
         return form
+
+    def units(self) -> list[Unit]:
+        """The candidate units (``candidate_units``), built once."""
+        if "units" not in self._units:
+            self._units["units"] = candidate_units(self)
+        return self._units["units"]
+
+    def unit_ngrams(self, ngram_range: tuple[int, int]) -> NgramTexts:
+        """The candidate units' n-grams for the TF-IDF prefilter, built once per contract."""
+        key = ("ngrams", ngram_range)
+        if key not in self._units:
+            self._units[key] = NgramTexts.of([self.unit_comparable(u).text for u in self.units()], ngram_range)
+        return self._units[key]
 
 
 def prepare_contract(documents: list[Document], clauses: list[Clause], settings: Settings) -> ContractText:
@@ -86,29 +100,11 @@ def similarity(a: str, b: str) -> float:
 RefForms = dict[tuple[str, str], tuple[Comparable, ...]]
 
 
-_FORMS_CACHE: dict[tuple, RefForms] = {}
-
-
 def reference_forms(ref_set: ReferenceSet, settings: Settings) -> RefForms:
     """Comparison forms of every wording of every clause: (version, clause id) → forms, in ``wordings()`` order.
 
-    Cached per process by the version files and their modification times: a
-    scan or an identification compares many contracts with the same references.
-    """
-    key = (ref_set.id, settings, tuple((v.version, v.path, _mtime(v.path)) for v in ref_set.versions))
-    if key not in _FORMS_CACHE:
-        _FORMS_CACHE[key] = _reference_forms(ref_set, settings)
-    return _FORMS_CACHE[key]
-
-
-def _mtime(path: str) -> float:
-    try:
-        return os.stat(path).st_mtime
-    except OSError:
-        return 0.0
-
-
-def _reference_forms(ref_set: ReferenceSet, settings: Settings) -> RefForms:
+    Built once per reference set by the Checker, which a scan or an identification then asks about many
+    contracts."""
     return {
         (v.version, c.id): tuple(normalize_spans(w, operative_spans(w), settings) for w in c.wordings())
         for v in ref_set.versions
@@ -116,69 +112,83 @@ def _reference_forms(ref_set: ReferenceSet, settings: Settings) -> RefForms:
     }
 
 
-@lru_cache(maxsize=8192)  # the same contract units are scored against every candidate set and version
+_WHITESPACE = re.compile(r"\s\s+")
+
+
 def _char_ngrams(text: str, ngram_range: tuple[int, int]) -> Counter[str]:
     text = _WHITESPACE.sub(" ", text.lower())
     lo, hi = ngram_range
     return Counter(text[i : i + n] for n in range(lo, hi + 1) for i in range(len(text) - n + 1))
 
 
-_WHITESPACE = re.compile(r"\s\s+")
+@dataclass(frozen=True)
+class NgramTexts:
+    """Sparse 1 + log tf of the character n-grams of some texts: the reference side of the TF-IDF
+    prefilter is built once per reference version (in the Checker), the contract side once per
+    contract, and only the n-grams they share are multiplied."""
+
+    count: int
+    vocab: dict[str, int]  # n-gram → column
+    rows: np.ndarray  # one entry per (text, n-gram present in it)
+    cols: np.ndarray
+    logtf: np.ndarray
+    df: np.ndarray  # per column: how many texts contain it
+
+    @classmethod
+    def of(cls, texts: Sequence[str], ngram_range: tuple[int, int]) -> NgramTexts:
+        vocab: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        logtf: list[float] = []
+        for row, text in enumerate(texts):
+            for gram, k in _char_ngrams(text, ngram_range).items():
+                rows.append(row)
+                cols.append(vocab.setdefault(gram, len(vocab)))
+                logtf.append(1.0 + math.log(k))
+        c = np.asarray(cols, dtype=np.intp)
+        return cls(len(texts), vocab, np.asarray(rows, dtype=np.intp), c, np.asarray(logtf),
+                   np.bincount(c, minlength=len(vocab)))
 
 
-@lru_cache(maxsize=4)
-def _doc_side(docs: tuple[str, ...], ngram_range: tuple[int, int]):
-    """The documents' n-gram vocabulary, 1 + log tf matrix and document frequencies (kept per contract)."""
-    import numpy as np
-
-    counts = [_char_ngrams(t, ngram_range) for t in docs]
-    vocab: dict[str, int] = {}
-    for c in counts:
-        for gram in c:
-            vocab.setdefault(gram, len(vocab))
-    tf = np.zeros((len(docs), max(1, len(vocab))))
-    for row, c in enumerate(counts):
-        if c:
-            tf[row, [vocab[g] for g in c]] = [1.0 + math.log(k) for k in c.values()]
-    return vocab, tf, np.count_nonzero(tf, axis=0)
-
-
-def tfidf_similarities(queries: list[str], docs: list[str], ngram_range: tuple[int, int]):
+def tfidf_similarities(queries: NgramTexts, docs: NgramTexts) -> np.ndarray:
     """Cosine similarities (queries × docs) of character n-gram TF-IDF vectors fitted on both.
 
     The weighting of scikit-learn's ``TfidfVectorizer(analyzer="char", sublinear_tf=True)``
-    (1 + log tf, smoothed idf, l2 norm) in numpy alone: the candidate prefilter then
-    costs no scikit-learn import (about 1 s of every ``tokki check``). The documents'
-    side is computed once per contract and reused for every set and version scored.
-    """
-    import numpy as np
+    (1 + log tf, smoothed idf over queries and docs together, l2 norm) in numpy alone, on the
+    sparse entries: no scikit-learn import (about 1 s of every ``tokki check``), no dense matrix
+    over the whole vocabulary."""
+    n = queries.count + docs.count
+    grams = list(queries.vocab)
+    to_doc = np.fromiter((docs.vocab.get(g, -1) for g in grams), dtype=np.intp, count=len(grams))
+    shared = to_doc >= 0
+    q_df = queries.df + np.where(shared, docs.df[np.where(shared, to_doc, 0)], 0)
+    d_df = docs.df.copy()
+    d_df[to_doc[shared]] += queries.df[shared]
+    q_w = queries.logtf * (np.log((1 + n) / (1 + q_df)) + 1.0)[queries.cols]
+    d_w = docs.logtf * (np.log((1 + n) / (1 + d_df)) + 1.0)[docs.cols]
+    q_norms = np.sqrt(np.bincount(queries.rows, q_w * q_w, minlength=queries.count))
+    d_norms = np.sqrt(np.bincount(docs.rows, d_w * d_w, minlength=docs.count))
+    # Only the n-grams both sides have add to a dot product: one dense column each.
+    q_pos = np.full(len(grams), -1, dtype=np.intp)
+    q_pos[shared] = np.arange(int(shared.sum()))
+    d_pos = np.full(len(docs.vocab), -1, dtype=np.intp)
+    d_pos[to_doc[shared]] = q_pos[shared]
+    qm = np.zeros((queries.count, int(shared.sum())))
+    keep = q_pos[queries.cols] >= 0
+    qm[queries.rows[keep], q_pos[queries.cols[keep]]] = q_w[keep]
+    dm = np.zeros((docs.count, int(shared.sum())))
+    keep = d_pos[docs.cols] >= 0
+    dm[docs.rows[keep], d_pos[docs.cols[keep]]] = d_w[keep]
+    denom = np.outer(np.where(q_norms == 0, 1.0, q_norms), np.where(d_norms == 0, 1.0, d_norms))
+    return (qm @ dm.T) / denom
 
-    vocab, doc_tf, doc_df = _doc_side(tuple(docs), ngram_range)
-    q_counts = [_char_ngrams(t, ngram_range) for t in queries]
-    n = len(docs) + len(queries)
-    q_df = Counter(g for c in q_counts for g in c)
-    df = doc_df.astype(np.float64)
-    for g, k in q_df.items():
-        if g in vocab:
-            df[vocab[g]] += k
-    idf = np.log((1 + n) / (1 + df)) + 1.0
-    docs_w = doc_tf * idf
-    doc_norms = np.linalg.norm(docs_w, axis=1)
-    q_w = np.zeros((len(queries), docs_w.shape[1]))
-    q_norms = np.zeros(len(queries))
-    for row, c in enumerate(q_counts):
-        sq = 0.0
-        for g, k in c.items():
-            j = vocab.get(g)
-            g_idf = idf[j] if j is not None else math.log((1 + n) / (1 + q_df[g])) + 1.0
-            w = (1.0 + math.log(k)) * g_idf
-            sq += w * w
-            if j is not None:
-                q_w[row, j] = w
-        q_norms[row] = math.sqrt(sq)
-    sims = q_w @ docs_w.T
-    denom = np.outer(np.where(q_norms == 0, 1.0, q_norms), np.where(doc_norms == 0, 1.0, doc_norms))
-    return sims / denom
+
+def clause_queries(ref_set: ReferenceSet, version: ReferenceVersion, ref_forms: RefForms) -> list[str]:
+    """One TF-IDF query per clause of ``version``: every version's wording of it (an old 第15 is still 第15)."""
+    return [
+        " ".join(f.text for v in ref_set.versions for f in ref_forms.get((v.version, c.id), ()))
+        for c in version.clauses
+    ]
 
 
 def match_clauses(
@@ -187,9 +197,13 @@ def match_clauses(
     version: ReferenceVersion,
     ref_forms: RefForms,
     settings: Settings,
+    queries: NgramTexts | None = None,
 ) -> tuple[dict[str, Match], dict[str, float]]:
-    """(clause id → Match for the clauses of ``version`` found, clause id → best score seen)."""
-    units = candidate_units(contract)
+    """(clause id → Match for the clauses of ``version`` found, clause id → best score seen).
+
+    ``queries``: the version's TF-IDF queries (``clause_queries``) as the Checker built them once;
+    built here when not given (a version made up on the way, as judge's superseded clauses)."""
+    units = contract.units()
     if not units:
         return {}, {}
     unit_texts = [contract.unit_comparable(u).text for u in units]
@@ -199,8 +213,9 @@ def match_clauses(
         cid: [f.text for v in ref_set.versions for f in ref_forms.get((v.version, cid), ())]
         for cid in clause_ids
     }
-    queries = [" ".join(variants[cid]) for cid in clause_ids]
-    sims = tfidf_similarities(queries, unit_texts, settings.ngram_range)
+    if queries is None:
+        queries = NgramTexts.of(clause_queries(ref_set, version, ref_forms), settings.ngram_range)
+    sims = tfidf_similarities(queries, contract.unit_ngrams(settings.ngram_range))
 
     scored: list[tuple[float, str, int]] = []
     k = min(settings.candidates, len(units))

@@ -24,7 +24,7 @@ from multiprocessing import connection, get_all_start_methods, get_context
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
+from .version import __version__
 from .archive import ContractSpec, read_archive
 from .errors import DocumentError, ErrorCode, OutputError, UsageError
 from .files import ensure_writable, output_error, write_atomic
@@ -191,14 +191,13 @@ def run_task(
     """Read (or reuse) one contract's documents and judge them. Runs in a worker process."""
     from datetime import date
 
+    from .checker import AUTO, CheckOptions, shared_checker
     from .ingest import load_document
-    from .pipeline import AUTO, check_documents
     from .report import render_report
     from .report.labels import no_reference_advice
-    from .segment import segment_documents
-    from .settings import default_settings
 
-    settings = default_settings()
+    checker = shared_checker(task.library_dirs)
+    settings = checker.settings
     documents: list[Document] | DocumentError
     pages = 0
     read_any = False
@@ -225,18 +224,16 @@ def run_task(
     step("")
     signed = task.meta.get("signed_on")
     # Not strict: an unknown manifest reference, like one not identified, gives a no_reference report.
-    report = check_documents(
-        documents,
-        files=[rel for _, rel in task.files],
+    options = CheckOptions(
         reference=task.meta.get("reference") or AUTO,
         contract_type=task.meta.get("type"),
         signed_on=date.fromisoformat(signed) if signed else None,
         contract_id=task.contract_id,
-        library_dirs=task.library_dirs,
-        settings=settings,
         given_by="manifest",
         strict=False,
     )
+    analysis = checker.analyze_documents(documents, [rel for _, rel in task.files], options)
+    report = analysis.report
     status = report.status
     error = ("", no_reference_advice(report.choice), "") if status == "no_reference" else None
     docs_out = documents if isinstance(documents, list) and read_any else None
@@ -244,7 +241,7 @@ def run_task(
         docs_out = []  # the files changed and no longer read: drop their stored text
     segments: dict[str, list[tuple]] = {}
     if docs_out:
-        for clause in segment_documents(docs_out):
+        for clause in analysis.clauses:
             segments.setdefault(docs_out[clause.doc_index].path, []).append(
                 (clause.label, clause.number, clause.heading, clause.start, clause.end, clause.region)
             )
@@ -305,20 +302,12 @@ class _Worker:
 
 
 def _warm_up(library_dirs: Sequence[Path]) -> None:
-    """Load what every worker needs once in the parent, so forked workers share it."""
+    """Build the Checker once in the parent, so forked workers share it (reference forms, TF-IDF
+    queries, topic model, the Sudachi dictionary)."""
+    from .checker import shared_checker
     from .ja import sudachi
-    from .match import reference_forms
-    from .references import load_reference_library
-    from .settings import default_settings
 
-    from .topics import topic_model
-
-    settings = default_settings()
-    library = load_reference_library(list(library_dirs))
-    for ref_set in library.values():
-        if ref_set.current.level == "clause":
-            reference_forms(ref_set, settings)
-    topic_model(library, settings)  # trained (or read from its cache) once, not in every worker
+    shared_checker(library_dirs)
     sudachi.tokenize("個人情報の漏えい")
 
 
@@ -584,7 +573,7 @@ def _failure_result(w: _Worker, hung: bool, timeout: float, exitcode: int | None
     """The result recorded for a contract whose worker hung (error code ``timeout``) or died."""
     from datetime import date
 
-    from .pipeline import AUTO, check_documents
+    from .checker import AUTO, CheckOptions, shared_checker
     from .report import render_report
 
     task = w.task
@@ -598,11 +587,12 @@ def _failure_result(w: _Worker, hung: bool, timeout: float, exitcode: int | None
         w.current or (task.files[0][1] if task.files else ""),
     )
     signed = task.meta.get("signed_on")
-    report = check_documents(
-        err, files=[rel for _, rel in task.files], reference=task.meta.get("reference") or AUTO,
-        contract_type=task.meta.get("type"), signed_on=date.fromisoformat(signed) if signed else None,
-        contract_id=task.contract_id, library_dirs=task.library_dirs, given_by="manifest", strict=False,
+    options = CheckOptions(
+        reference=task.meta.get("reference") or AUTO, contract_type=task.meta.get("type"),
+        signed_on=date.fromisoformat(signed) if signed else None, contract_id=task.contract_id,
+        given_by="manifest", strict=False,
     )
+    report = shared_checker(task.library_dirs).analyze_documents(err, [rel for _, rel in task.files], options).report
     return _TaskResult(
         "error", report, [], {}, render_report(report, "json"),
         render_report(report, "html") if task.render else None, None, 0,

@@ -157,20 +157,38 @@ class StoredContract:
 
 
 class Store:
-    """One SQLite file; every write method is one transaction."""
+    """One SQLite file; every write method is one transaction.
 
-    def __init__(self, path: Path | str, migrations: Sequence[tuple[str, str]] = MIGRATIONS) -> None:
+    ``read_only``: opened for reading only (summaries, the web page): nothing, not even a
+    migration, is written; a store older than this tool's schema is refused with advice. SQL
+    lives in this module only: readers use the methods below."""
+
+    def __init__(self, path: Path | str, migrations: Sequence[tuple[str, str]] = MIGRATIONS, *,
+                 read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit BEGIN/COMMIT below
+            if read_only:
+                self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                          check_same_thread=False)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit BEGIN/COMMIT below
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.migrate(migrations)
+            if read_only:
+                self.db.execute("PRAGMA query_only = ON")
+                missing = [name for name, _ in migrations if name not in self.migrations()]
+            else:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self.migrate(migrations)
         except (sqlite3.Error, OSError) as exc:
             raise store_error(self.path, exc) from exc
+        if read_only and missing:
+            self.db.close()
+            raise StoreError(str(self.path), "古い形式のストアです。tokki scan を一度実行すると更新されます",
+                             "the store predates this version: run tokki scan once to update it")
 
     # ------------------------------------------------------------ schema
 
@@ -190,7 +208,10 @@ class Store:
         return applied
 
     def migrations(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT name FROM migrations ORDER BY name")]
+        try:
+            return [r[0] for r in self.db.execute("SELECT name FROM migrations ORDER BY name")]
+        except sqlite3.OperationalError:  # no table: not a tokki store, or an empty file
+            return []
 
     def transaction(self):
         return _Transaction(self.db, self.path)
@@ -348,6 +369,78 @@ class Store:
                 )
 
 
+    # ------------------------------------------------------------ reading (summary, findings, the web page)
+
+    def contract_rows(self) -> list[sqlite3.Row]:
+        """Every contract with its verdict columns and, from its stored report, ``sup_type``, ``sup_by``,
+        ``sup_since``, ``sup_before`` (the supersession notice) and ``ocr_pages``, ``ocr_confidence``."""
+        return self.db.execute(_CONTRACTS_SQL).fetchall()
+
+    def clause_rows(self) -> list[sqlite3.Row]:
+        """Every clause verdict, by contract and position, with the contract's ``reference_id`` and
+        ``verdict`` (its status)."""
+        return self.db.execute(
+            "SELECT cl.*, c.reference_id, c.status AS verdict FROM clauses cl JOIN contracts c ON c.id = cl.contract_id"
+            " ORDER BY cl.contract_id, cl.position"
+        ).fetchall()
+
+    def finding_rows(self, *, clause: str | None = None, kind: str | None = None,
+                     since: str | None = None) -> list[sqlite3.Row]:
+        """Findings matching every given filter (``kind`` also matches a facet: an obsolete clause that is
+        also weakened; ``since``: signed on or after this ISO date), with the contract's ``signed_on``,
+        ``reference_id`` and ``reference_version``, by contract and position."""
+        sql = (
+            "SELECT f.*, c.signed_on, c.reference_id, c.reference_version"
+            " FROM findings f JOIN contracts c ON c.id = f.contract_id WHERE 1=1"
+        )
+        args: list = []
+        if clause is not None:
+            sql += " AND f.clause = ?"
+            args.append(clause)
+        if kind is not None:
+            sql += " AND (f.kind = ? OR instr(' ' || f.facets || ' ', ' ' || ? || ' ') > 0)"
+            args += [kind, kind]
+        if since is not None:
+            sql += " AND c.signed_on >= ?"
+            args.append(since)
+        return self.db.execute(sql + " ORDER BY f.contract_id, f.position", args).fetchall()
+
+    def skipped(self) -> list[tuple[str, str]]:
+        """(path, reason) of the files the last scan left out, by path."""
+        return [(r[0], r[1]) for r in self.db.execute("SELECT path, reason FROM skipped ORDER BY path")]
+
+    def latest_scan(self) -> dict | None:
+        """The most recent scan's row (started_at, status, tool_version, counts…), None for a new store."""
+        row = self.db.execute("SELECT * FROM scans ORDER BY id DESC LIMIT 1").fetchone()
+        return dict(row) if row else None
+
+    def contract_report(self, contract_id: str) -> dict | None:
+        """A contract's stored tokki.report/1 JSON, None when there is none (unknown id, failed worker)."""
+        row = self.db.execute("SELECT report FROM contracts WHERE id = ?", (contract_id,)).fetchone()
+        if row is None or not row[0]:
+            return None
+        try:
+            return json.loads(row[0])
+        except ValueError:
+            return None
+
+
+def _stored_supersession(path: str) -> str:
+    """SQL: a field of the stored report's ``supersession`` (tokki.report/1, added field; NULL when the
+    report is absent, unreadable or made before the field existed)."""
+    return f"CASE WHEN json_valid(report) THEN json_extract(report, '$.supersession{path}') END"
+
+
+_CONTRACTS_SQL = (
+    "SELECT *, CASE WHEN json_valid(report) THEN json_type(report, '$.supersession') END AS sup_type, "
+    f"{_stored_supersession('.replaced_by')} AS sup_by, {_stored_supersession('.since')} AS sup_since, "
+    f"{_stored_supersession('.signed_before')} AS sup_before, "
+    "CASE WHEN json_valid(report) THEN json_array_length(report, '$.ocr.pages') END AS ocr_pages, "
+    "CASE WHEN json_valid(report) THEN json_extract(report, '$.ocr.mean_confidence') END AS ocr_confidence "
+    "FROM contracts"
+)
+
+
 class _Transaction:
     """BEGIN IMMEDIATE … COMMIT, ROLLBACK on any exception; SQLite failures become StoreError."""
 
@@ -394,12 +487,12 @@ def store_error(path: Path, exc: Exception) -> StoreError:
 
 
 def open_existing(path: Path | str) -> Store:
-    """Open a store that must already exist (``tokki summary`` / ``tokki findings``)."""
+    """Open, read-only, a store that must already exist (``tokki summary`` / ``tokki findings``)."""
     from .errors import UsageError
 
     if not Path(path).is_file():
         raise UsageError(f"{path}: ストアがありません。先に tokki scan を実行してください / no store: run tokki scan first")
-    return Store(path)
+    return Store(path, read_only=True)
 
 
 def _page_json(p: Page) -> list:

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import OutputError
 from .files import write_atomic
+from .match import ContractText, RefForms, reference_forms
 from .metadata import document_title
 from .model import (
     ClauseResult,
@@ -45,7 +47,6 @@ from .references import TOPICS, load_reference_library
 from .settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .match import ContractText
     from collections.abc import Sequence
 
     from .model import ReferenceClause, ReferenceSet
@@ -89,17 +90,20 @@ def _words(c: Comparable) -> str:
     return " ".join(c.text[w.start : w.end] for w in c.words)
 
 
-def training_examples(library: dict[str, ReferenceSet], settings: Settings) -> list[Example]:
-    """Every distinct wording of every reference clause, labelled (the guideline's topics label themselves)."""
-    from .match import reference_forms
+def training_examples(
+    library: dict[str, ReferenceSet], settings: Settings, forms: Callable[[ReferenceSet], RefForms] | None = None
+) -> list[Example]:
+    """Every distinct wording of every reference clause, labelled (the guideline's topics label themselves).
 
+    ``forms``: a set's comparison forms as the Checker keeps them (computed here when not given)."""
+    forms = forms or (lambda ref_set: reference_forms(ref_set, settings))
     out: list[Example] = []
     seen: set[tuple[str, str]] = set()
     for set_id in sorted(library):
         ref_set = library[set_id]
         group = SAME_ISSUER.get(set_id, set_id)
-        # The comparison forms the matcher uses (cached per process, computed before a scan forks its workers).
-        forms = reference_forms(ref_set, settings) if ref_set.current.level == "clause" else {}
+        # The comparison forms the matcher uses.
+        set_forms = forms(ref_set) if ref_set.current.level == "clause" else {}
         for version in ref_set.versions:
             topic_level = version.level == "topic"
             for clause in version.clauses:
@@ -109,7 +113,7 @@ def training_examples(library: dict[str, ReferenceSet], settings: Settings) -> l
                 alt_topics = clause.alternative_topics or tuple(base for _ in clause.alternatives)
                 # Forms in wordings() order: the text, the text with its 特定個人情報 paragraphs (if any),
                 # the alternatives; the fullest main wording is taken, then every alternative.
-                clause_forms = forms.get((version.version, clause.id)) or tuple(
+                clause_forms = set_forms.get((version.version, clause.id)) or tuple(
                     normalize_text(w, settings) for w in clause.wordings()
                 )
                 n_alt = len(clause.alternatives)
@@ -289,7 +293,6 @@ class LinearModel:
 
 # Bump when the features or the training change: cached models of another format are not used.
 MODEL_FORMAT = 1
-_MODEL_CACHE: dict[str, LinearModel] = {}
 
 
 def _model_key(library: dict[str, ReferenceSet], settings: Settings) -> str:
@@ -316,15 +319,14 @@ def cache_dir():
     return Path(base) / "tokki"
 
 
-def topic_model(library: dict[str, ReferenceSet], settings: Settings) -> LinearModel:
-    """The model for ``library``: from this process's cache, else the on-disk cache (keyed by a hash of the
-    reference files and settings), else trained with scikit-learn (≈1.5 s) and cached on disk."""
+def topic_model(
+    library: dict[str, ReferenceSet], settings: Settings, forms: Callable[[ReferenceSet], RefForms] | None = None
+) -> LinearModel:
+    """The model for ``library``: from the on-disk cache (keyed by a hash of the reference files and
+    settings), else trained with scikit-learn (≈1.5 s) and cached on disk. The Checker keeps it."""
     import json
 
     key = _model_key(library, settings)
-    cached = _MODEL_CACHE.get(key)  # one lookup: another thread may clear the cache in between
-    if cached is not None:
-        return cached
     path = cache_dir() / f"topics-{key}.json"
     model = None
     try:
@@ -334,13 +336,11 @@ def topic_model(library: dict[str, ReferenceSet], settings: Settings) -> LinearM
     except (OSError, ValueError, KeyError):
         pass
     if model is None:
-        model = TopicModel(training_examples(library, settings)).linear()
+        model = TopicModel(training_examples(library, settings, forms)).linear()
         try:  # a cache that cannot be written (read-only home) only costs the training next time
             write_atomic(path, json.dumps(model.to_json(), ensure_ascii=False))
         except OutputError:
             pass
-    _MODEL_CACHE.clear()
-    _MODEL_CACHE[key] = model
     return model
 
 
@@ -443,11 +443,8 @@ def _article_location(contract: ContractText, ci: int) -> Location:
     return Location(doc.path, doc.page_at(first), clause.label, document_title(doc))
 
 
-def contract_coverage(
-    contract: ContractText, library: dict[str, ReferenceSet], settings: Settings
-) -> tuple[TopicCoverage, ...]:
+def contract_coverage(contract: ContractText, model: LinearModel, settings: Settings) -> tuple[TopicCoverage, ...]:
     """For each topic ①–⑧ and 派遣労働者: covered or not, and the articles that cover it (document order)."""
-    model = topic_model(library, settings)
     rows, where = [], []
     about = about_personal_information(contract, settings)
     for ci, clause in enumerate(contract.clauses):

@@ -25,24 +25,19 @@ def labelled_documents(folder: Path = SET) -> list[dict]:
 
 
 def measure(folder: Path = SET, kinds: tuple[str, ...] = ("annex", "body")) -> dict:
-    from analyzer.ingest import load_document
-    from analyzer.match import prepare_contract
-    from analyzer.references import TOPICS, load_reference_library
-    from analyzer.segment import segment_documents
-    from analyzer.settings import default_settings
-    from analyzer.topics import contract_coverage
+    from analyzer import Checker
+    from analyzer.references import TOPICS
 
-    settings = default_settings()
-    library = load_reference_library()
+    checker = Checker()
     pairs = correct = false_missing = false_covered = 0
     mistakes: list[str] = []
     articles: list[str] = []
     for doc_label in labelled_documents(folder):
         if doc_label["kind"] not in kinds:
             continue
-        doc = load_document(folder / doc_label["file"], settings)
-        contract = prepare_contract([doc], segment_documents([doc]), settings)
-        coverage = {c.topic: c for c in contract_coverage(contract, library, settings)}
+        analysis = checker.analyze([folder / doc_label["file"]])
+        analysis.raise_error()
+        coverage = {c.topic: c for c in analysis.report.coverage}
         for topic in TOPICS:
             want = bool(doc_label["topics"].get(topic))
             got = coverage[topic].covered
@@ -55,7 +50,7 @@ def measure(folder: Path = SET, kinds: tuple[str, ...] = ("annex", "body")) -> d
             elif got and not want:
                 false_covered += 1
                 mistakes.append(f"{doc_label['file']}: topic {topic} not covered, reported covered by {where}")
-        for c in contract.clauses:
+        for c in analysis.clauses:
             got = sorted(t for t, cov in coverage.items() if any(loc.article == c.label for loc in cov.locations))
             articles.append(f"{doc_label['file']}\t{c.label}\t{c.heading or ''}\t{got}")
     return {

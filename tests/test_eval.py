@@ -22,7 +22,7 @@ from conftest import EVAL_FIGURES, load_script
 
 import analyzer.evaluate as evaluate
 import analyzer.metadata as metadata
-import analyzer.pipeline as pipeline
+import analyzer.checker as checker_module
 from analyzer.cli import main
 from analyzer.errors import ErrorCode
 from analyzer.evaluate import KINDS, MISTAKE_CLASSES, evaluate_archive
@@ -255,9 +255,14 @@ def _classes(result) -> dict[str, int]:
 
 
 def _wrap_analyze(monkeypatch, change):
-    """Make evaluate's analyze return ``change(report)`` instead of the report (a misbehaving tool)."""
-    real = evaluate.analyze
-    monkeypatch.setattr(evaluate, "analyze", lambda *a, **k: change(real(*a, **k)))
+    """Make the Checker's analyses carry ``change(report)`` instead of the report (a misbehaving tool)."""
+    real = checker_module.Checker.analyze
+
+    def analyze(self, *a, **k):
+        analysis = real(self, *a, **k)
+        return dataclasses.replace(analysis, report=change(analysis.report))
+
+    monkeypatch.setattr(checker_module.Checker, "analyze", analyze)
 
 
 def test_eval_untouched_contract_has_no_mistake(small, tmp_path):
@@ -341,7 +346,7 @@ def test_eval_catches_a_weakened_mandatory_duty_reported_as_a_warning(small, tmp
     )
     labels = json.loads((root / "labels.json").read_text("utf-8"))
     clause = next(c for c, f in labels[cid]["findings"].items() if f.get("weakened") == "error")
-    real = pipeline.findings_for
+    real = checker_module.findings_for
 
     def findings_for(ctx, result, ref):
         return [
@@ -349,7 +354,7 @@ def test_eval_catches_a_weakened_mandatory_duty_reported_as_a_warning(small, tmp
             for f in real(ctx, result, ref)
         ]
 
-    monkeypatch.setattr(pipeline, "findings_for", findings_for)
+    monkeypatch.setattr(checker_module, "findings_for", findings_for)
     result = evaluate_archive(root)
     assert result.mistakes == [
         f"{cid}: 第{clause} weakened severity error expected, got warning",
@@ -394,7 +399,7 @@ def test_eval_catches_a_wrong_automatic_reference(small, tmp_path, monkeypatch):
         small, tmp_path, lambda v, r: _clean(v, r) and not r["reference"]
         and v["reference"] == "fukuoka-pref@2023-10-10",
     )
-    monkeypatch.setattr(pipeline, "choose_set", lambda ranking, library, names: SetChoice("fukuoka-police", 0.9, "score"))
+    monkeypatch.setattr(checker_module, "choose_set", lambda ranking, library, names: SetChoice("fukuoka-police", 0.9, "score"))
     result = evaluate_archive(root)
     assert result.mistakes == [
         f"{cid}: reference fukuoka-pref@2023-10-10 expected, got fukuoka-police@2023-11-29 (identified automatically)"
@@ -405,7 +410,7 @@ def test_eval_catches_a_wrong_automatic_reference(small, tmp_path, monkeypatch):
 
 def test_eval_catches_an_automatic_reference_not_identified(small, tmp_path, monkeypatch):
     root, cid = _one(small, tmp_path, lambda v, r: _clean(v, r) and not r["reference"])
-    monkeypatch.setattr(pipeline, "choose_set", lambda ranking, library, names: SetChoice(None, 0.3, "none"))
+    monkeypatch.setattr(checker_module, "choose_set", lambda ranking, library, names: SetChoice(None, 0.3, "none"))
     result = evaluate_archive(root)
     assert result.mistakes == [
         f"{cid}: reference fukuoka-pref@2023-10-10 expected, no report (identified): "
@@ -455,13 +460,13 @@ def test_eval_catches_an_old_wording_judged_by_the_wrong_date(small, tmp_path, m
     # A contract signed before the revision (manifest date) judged as if signed after: the
     # obsolete findings (with their weaker-duty facet) turn error, and check exits 1 instead of 0.
     root, cid = _one(small, tmp_path, lambda v, r: v["findings"].get("15", {}).get("obsolete") == "info")
-    real = pipeline.JudgeContext
+    real = checker_module.JudgeContext
 
     def after(*a, **k):
         k["signed_on"] = date(2024, 4, 1)
         return real(*a, **k)
 
-    monkeypatch.setattr(pipeline, "JudgeContext", after)
+    monkeypatch.setattr(checker_module, "JudgeContext", after)
     result = evaluate_archive(root)
     assert result.mistakes == [
         f"{cid}: 第15 obsolete severity info expected, got error",

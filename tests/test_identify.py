@@ -10,7 +10,8 @@ from contracts import build_annex, embedded_contract, fixture_text, fukuoka_anne
 
 from analyzer.cli import main
 from analyzer import analyze
-from analyzer.identify import CONFIDENCE_FLOOR, identify
+from analyzer import identify
+from analyzer.identify import CONFIDENCE_FLOOR
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -290,20 +290,20 @@ def test_the_next_kanji_item_of_a_cell_opens_its_line_even_without_its_space():
 
 def test_ocr_text_without_any_numbered_article_is_review_never_every_clause_missing():
     from analyzer.model import Document, Page
-    from analyzer.pipeline import check_documents
+    from analyzer import CheckOptions, shared_checker
 
     text = "乙は、個人情報を適切に取り扱う。\nこの契約が終了した後も同様とする。"
     doc = Document("scan.pdf", "pdf", text, (Page(1, 0, len(text), 0.99),))
-    report = check_documents([doc], files=["scan.pdf"], reference="fukuoka-pref")
+    report = shared_checker().analyze_documents([doc], ["scan.pdf"], CheckOptions(reference="fukuoka-pref")).report
     assert {c.status.value for c in report.clauses} == {"review"}
     # The same text typed (no OCR) is what it is: every clause missing.
-    typed = check_documents([Document("t.txt", "txt", text)], files=["t.txt"], reference="fukuoka-pref")
+    typed = shared_checker().analyze_documents([Document("t.txt", "txt", text)], ["t.txt"], CheckOptions(reference="fukuoka-pref")).report
     assert {c.status.value for c in typed.clauses} == {"missing"}
 
 
 def test_an_article_whose_label_and_heading_ocr_read_but_not_its_text_is_review_not_missing():
     from analyzer.model import Document, Page
-    from analyzer.pipeline import check_documents
+    from analyzer import CheckOptions, shared_checker
     from contracts import fukuoka_annex
 
     # A seal over 第12's text: its heading and label are read, its text is not.
@@ -311,7 +311,7 @@ def test_an_article_whose_label_and_heading_ocr_read_but_not_its_text_is_review_
     article = text[text.index("第12 ") : text.index("\n", text.index("第12 "))]
     scanned = text.replace(article, "第12")
     doc = Document("scan.pdf", "pdf", scanned, (Page(1, 0, len(scanned), 0.99),))
-    report = check_documents([doc], files=["scan.pdf"], reference="fukuoka-pref")
+    report = shared_checker().analyze_documents([doc], ["scan.pdf"], CheckOptions(reference="fukuoka-pref")).report
     got = {c.clause_id: c for c in report.clauses}
     assert got["12"].status.value == "review" and "見出しまで読めました" in got["12"].notes[0]
     assert {c.status.value for i, c in got.items() if i != "12"} == {"current"}
@@ -319,7 +319,7 @@ def test_an_article_whose_label_and_heading_ocr_read_but_not_its_text_is_review_
     topic = [f for f in report.findings if f.clause == "topic-2"]
     assert topic and all(f.kind.value == "review" for f in topic)
     # Typed, the same text lacks 第12's text: missing.
-    typed = check_documents([Document("t.txt", "txt", scanned)], files=["t.txt"], reference="fukuoka-pref")
+    typed = shared_checker().analyze_documents([Document("t.txt", "txt", scanned)], ["t.txt"], CheckOptions(reference="fukuoka-pref")).report
     assert {c.clause_id: c.status.value for c in typed.clauses}["12"] == "missing"
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
 
-from .. import __version__
+from ..version import __version__
 from ..model import ClauseResult, ClauseStatus, Report, Supersession
 from .labels import supersession_notice
 

@@ -172,32 +172,12 @@ def _share(n: int, d: int) -> str:
     return f"{n / d:.1%}" if d else "—"
 
 
-def _stored_supersession(path: str) -> str:
-    """SQL: a field of the stored report's ``supersession`` (tokki.report/1, added field; NULL when the
-    report is absent, unreadable or made before the field existed)."""
-    return f"CASE WHEN json_valid(report) THEN json_extract(report, '$.supersession{path}') END"
-
-
-_CONTRACTS_SQL = (
-    "SELECT *, CASE WHEN json_valid(report) THEN json_type(report, '$.supersession') END AS sup_type, "
-    f"{_stored_supersession('.replaced_by')} AS sup_by, {_stored_supersession('.since')} AS sup_since, "
-    f"{_stored_supersession('.signed_before')} AS sup_before, "
-    "CASE WHEN json_valid(report) THEN json_array_length(report, '$.ocr.pages') END AS ocr_pages, "
-    "CASE WHEN json_valid(report) THEN json_extract(report, '$.ocr.mean_confidence') END AS ocr_confidence "
-    "FROM contracts"
-)
-
-
 def archive_figures(store: Store) -> ArchiveFigures:
-    db = store.db
     counts: dict[str, Counter] = {}
     missing: dict[str, list[str]] = {}
     obsolete: dict[str, list[str]] = {}
     missing_by_clause: Counter = Counter()
-    for r in db.execute(
-        "SELECT cl.contract_id, cl.clause_id, cl.label, cl.status, cl.mandatory, c.reference_id, c.status AS verdict"
-        " FROM clauses cl JOIN contracts c ON c.id = cl.contract_id ORDER BY cl.contract_id, cl.position"
-    ):
+    for r in store.clause_rows():
         counts.setdefault(r["contract_id"], Counter())[r["status"]] += 1
         if r["status"] == "missing":
             if r["verdict"] != "no_reference":  # topics of a contract with no reference: not an article missing
@@ -207,7 +187,7 @@ def archive_figures(store: Store) -> ArchiveFigures:
         elif r["status"] == "obsolete":
             obsolete.setdefault(r["contract_id"], []).append(r["label"])
     rows = []
-    for r in db.execute(_CONTRACTS_SQL):
+    for r in store.contract_rows():
         ref = f"{r['reference_id']}@{r['reference_version']}" if r["reference_id"] else ""
         rows.append(ContractRow(
             r["id"], tuple(json.loads(r["files"])), r["signed_on"], r["type"], ref, r["status"],
@@ -237,9 +217,8 @@ def archive_figures(store: Store) -> ArchiveFigures:
             y[0] += c.outdated
             y[1] += 1
     fig.obsolete_by_year = [(y, v[0], v[1]) for y, v in sorted(years.items())]
-    fig.skipped = [(r[0], r[1]) for r in db.execute("SELECT path, reason FROM skipped ORDER BY path")]
-    last = db.execute("SELECT * FROM scans ORDER BY id DESC LIMIT 1").fetchone()
-    fig.last_scan = dict(last) if last else None
+    fig.skipped = store.skipped()
+    fig.last_scan = store.latest_scan()
     return fig
 
 
@@ -294,25 +273,12 @@ class FindingRow:
 def find_findings(store: Store, *, clause: str | None = None, kind: str | None = None,
                   since: date | None = None) -> list[FindingRow]:
     """Findings matching every given filter, by contract (an auditor's query)."""
-    sql = (
-        "SELECT f.contract_id, c.signed_on, c.reference_id, c.reference_version, f.clause, f.kind, f.severity, f.message"
-        " FROM findings f JOIN contracts c ON c.id = f.contract_id WHERE 1=1"
-    )
-    args: list = []
-    if clause is not None:
-        sql += " AND f.clause = ?"
-        args.append(clause)
-    if kind is not None:  # the finding's kind, or one of its facets (an obsolete clause also weakened)
-        sql += " AND (f.kind = ? OR instr(' ' || f.facets || ' ', ' ' || ? || ' ') > 0)"
-        args += [kind, kind]
-    if since is not None:
-        sql += " AND c.signed_on >= ?"
-        args.append(since.isoformat())
     from ..ingest import natural_key
 
     rows = [
-        FindingRow(r[0], r[1], f"{r[2]}@{r[3]}" if r[2] else "", r[4], r[5], r[6], r[7])
-        for r in store.db.execute(sql + " ORDER BY f.contract_id, f.position", args)
+        FindingRow(r["contract_id"], r["signed_on"], f"{r['reference_id']}@{r['reference_version']}" if r["reference_id"] else "",
+                   r["clause"], r["kind"], r["severity"], r["message"])
+        for r in store.finding_rows(clause=clause, kind=kind, since=since.isoformat() if since else None)
     ]
     return sorted(rows, key=lambda f: natural_key(f.contract_id))
 
@@ -376,16 +342,15 @@ def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
 
     wb = Workbook()
     clauses = [
-        (cid, clause, label, title, CLAUSE_STATUS_JA.get(status, status), "●" if mandatory else "", sim, ver, f, page, art)
-        for cid, clause, label, title, status, mandatory, sim, ver, f, page, art in store.db.execute(
-            "SELECT contract_id, clause_id, label, title, status, mandatory, similarity, matched_version, file,"
-            " page, article FROM clauses ORDER BY contract_id, position")
+        (r["contract_id"], r["clause_id"], r["label"], r["title"], CLAUSE_STATUS_JA.get(r["status"], r["status"]),
+         "●" if r["mandatory"] else "", r["similarity"], r["matched_version"], r["file"], r["page"], r["article"])
+        for r in store.clause_rows()
     ]
     findings = [
-        (cid, clause_label(clause), KIND_JA.get(kind, kind), SEVERITY_JA.get(sev, sev), message,
-         "・".join(KIND_JA.get(f, f) for f in facets.split()))
-        for cid, clause, kind, sev, message, facets in store.db.execute(
-            "SELECT contract_id, clause, kind, severity, message, facets FROM findings ORDER BY contract_id, position")
+        (r["contract_id"], clause_label(r["clause"]), KIND_JA.get(r["kind"], r["kind"]),
+         SEVERITY_JA.get(r["severity"], r["severity"]), r["message"],
+         "・".join(KIND_JA.get(f, f) for f in r["facets"].split()))
+        for r in store.finding_rows()
     ]
     clauses.sort(key=lambda r: natural_key(r[0]))
     findings.sort(key=lambda r: natural_key(r[0]))
