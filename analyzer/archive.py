@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 
 from .errors import CorruptDocument, DocumentError, EmptyDocument, UnsupportedFormat, UsageError
-from .ingest import READERS, UNSUPPORTED_HINTS, natural_key
+from .files import natural_key
+from .ingest import READERS, UNSUPPORTED_HINTS
 from .ingest.text import decode_bytes
 from .ja.dates import parse_given_date
 

@@ -1,5 +1,6 @@
-"""Output files: check a destination before any work, write atomically, and turn every OS
-failure into one OutputError naming the path and the reason (Japanese and English).
+"""Files: check a destination before any work, write atomically, and turn every OS failure into
+one OutputError naming the path and the reason (Japanese and English); a file's digest and the
+natural order of names (別紙2 before 別紙10).
 
 Commands check their destinations first (``ensure_writable``), so an unwritable
 folder is reported before a long scan starts; a write that fails later (disk
@@ -8,7 +9,9 @@ full) raises the same error and leaves the old file, never a half-written one.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable
@@ -129,3 +132,17 @@ def save_atomic(path: Path | str, save: Callable[[str], None], *, private: bool 
 def write_atomic(path: Path | str, text: str, *, private: bool = False) -> None:
     """Write ``text`` (UTF-8, LF) to ``path`` atomically (see save_atomic)."""
     save_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"), private=private)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MB blocks (a scan's change detection, the OCR cache key)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def natural_key(path: str) -> list:
+    """Sort key comparing digit runs as numbers: 別紙2 before 別紙10."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path)]

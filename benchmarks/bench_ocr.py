@@ -34,7 +34,8 @@ from pathlib import Path
 
 from analyzer.archive import read_archive
 from analyzer.evaluate import KINDS, evaluate_archive, load_labels
-from analyzer.ingest import IngestOptions, file_digest
+from analyzer.files import file_digest
+from analyzer.ingest import IngestOptions
 from analyzer.ingest import ocr as ocr_stage
 from analyzer.ingest.ocr import cache as ocr_cache
 from analyzer.ja.textmap import MappedText

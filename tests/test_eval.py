@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 from conftest import EVAL_FIGURES, load_script
 
-import analyzer.evaluate as evaluate
 import analyzer.metadata as metadata
 import analyzer.checker as checker_module
 from analyzer.cli import main

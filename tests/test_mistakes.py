@@ -281,22 +281,23 @@ def test_mistakes_check_write_failing_late_exits_2_and_keeps_the_old_file(capsys
 
 
 def test_mistakes_scan_write_failing_late_stops_and_resumes(capsys, tmp_path, monkeypatch):
-    import analyzer.scan as scan
+    import analyzer.scan.sink as sink
+    from analyzer.files import output_error
 
     archive = tmp_path / "archive"
     for i in range(1, 5):
         _contract_folder(archive, f"R06-00{i}", fukuoka_annex())
     db, out = tmp_path / "tokki.sqlite", tmp_path / "reports"
-    real_write = scan.write_atomic
+    real_write = sink.write_atomic
     calls = []
 
     def fails_on_third_contract(path, text):
         calls.append(path)
         if len(calls) == 5:  # two files per contract: the third contract's JSON report
-            raise scan.output_error(path, OSError(errno.ENOSPC, "No space left on device"))
+            raise output_error(path, OSError(errno.ENOSPC, "No space left on device"))
         real_write(path, text)
 
-    monkeypatch.setattr(scan, "write_atomic", fails_on_third_contract)
+    monkeypatch.setattr(sink, "write_atomic", fails_on_third_contract)
     rc, _, err = run(capsys, "scan", archive, "--db", db, "--out", out, "--jobs", "1")
     failed = calls[-1]
     progress, last = err.rsplit("\n", 2)[0], err.rsplit("\n", 2)[1] + "\n"
@@ -312,7 +313,7 @@ def test_mistakes_scan_write_failing_late_stops_and_resumes(capsys, tmp_path, mo
     assert status == [("interrupted",)]
     assert not (out / "summary.html").exists() and not list(out.rglob("*.tmp"))
 
-    monkeypatch.setattr(scan, "write_atomic", real_write)
+    monkeypatch.setattr(sink, "write_atomic", real_write)
     rc, text, _ = run(capsys, "scan", archive, "--db", db, "--out", out, "--jobs", "1")
     assert rc == 0 and "読込 2" in text and "変更なし 2" in text
     assert sorted(p.name for p in (out / "contracts").iterdir()) == [

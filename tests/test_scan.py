@@ -179,7 +179,7 @@ def test_scan_rescan_skips_unchanged_files(archive, tmp_path, monkeypatch):
     before = _verdicts(db)
 
     # Workers are forked from this process: a reader that logs each file it reads.
-    import analyzer.ingest as ingest
+    import analyzer.scan.tasks as ingest  # where a scan's worker reads files
 
     log = tmp_path / "read.log"
     real = ingest.load_document
@@ -222,7 +222,7 @@ def test_scan_new_reference_version_rejudges_from_stored_text(archive, tmp_path,
         "utf-8",
     )
 
-    import analyzer.ingest as ingest
+    import analyzer.scan.tasks as ingest  # where a scan's worker reads files
 
     def no_reading(path, settings, display=None, options=None, **kw):
         raise AssertionError(f"{display} was extracted again")
@@ -261,7 +261,7 @@ def test_scan_resume_after_interrupt_gives_the_same_store(archive, tmp_path):
 def test_scan_hung_document_is_killed_and_recorded_as_timeout(archive, tmp_path, monkeypatch):
     import time
 
-    import analyzer.ingest as ingest
+    import analyzer.scan.tasks as ingest  # where a scan's worker reads files
 
     (archive / "R06-007-hang.txt").write_text(fukuoka_annex(), "utf-8")
     real = ingest.load_document

@@ -250,17 +250,3 @@ def load_document(
     if not re.search(r"\S", doc.text):
         raise EmptyDocument(name, "文字がありません / the document contains no text")
     return doc
-
-
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in 1 MB blocks (a scan's change detection, the OCR cache key)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def natural_key(path: str) -> list:
-    """Sort key comparing digit runs as numbers: 別紙2 before 別紙10."""
-    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path)]

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import ctypes
 import math
-import threading
 from pathlib import Path
 
 from ..errors import CorruptDocument, DocumentTimeout, EmptyDocument, EncryptedDocument, OcrRequired
 from ..model import Document, Page
+from .pdfium import PDFIUM_LOCK
 from .layout import PAGE_NUMBER, Char, PageLayout, Table, analyse_page, read_document
 
 __all__ = ["PAGE_NUMBER", "read_pdf"]
@@ -170,12 +170,6 @@ def _plumber_tables(plumber: _Plumber, index: int, box) -> list[Table]:
         return []
 
 
-# pdfium is not thread-safe (one library state per process): every call into it, from the reader,
-# the OCR page rendering and the scan's page count, holds this lock, so analyze() may run in many
-# threads (a test runs 16 at once).
-PDFIUM_LOCK = threading.Lock()
-
-
 def _text_chars(lines: list[str]) -> int:
     """Characters of a page's text, page-number lines left out."""
     return sum(len("".join(ln.split())) for ln in lines if not PAGE_NUMBER.match(ln.strip() or "x"))
@@ -294,7 +288,7 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr=None, on_pa
 
 def _ocr(pdf, pages: list[int], path: Path, name: str, options, on_page=None) -> dict:
     """OCR of the scanned ``pages``, through the cache when the options give one."""
-    from . import file_digest
+    from ..files import file_digest
     from .ocr import read_pdf_pages
     from .ocr.cache import OcrCache
 

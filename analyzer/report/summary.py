@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from ..files import natural_key
+from ..outputs import SUMMARY_FILES, report_paths
 from ..model import ClauseStatus
 from ..store import Store
 from ..ja.chars import display_width
@@ -198,8 +200,6 @@ def archive_figures(store: Store) -> ArchiveFigures:
             None if r["sup_before"] is None else bool(r["sup_before"]),
             r["ocr_pages"] or 0, r["ocr_confidence"],
         ))
-    from ..ingest import natural_key
-
     rows.sort(key=lambda c: natural_key(c.id))
     fig = ArchiveFigures(rows)
     fig.statuses = Counter(c.status for c in rows)
@@ -273,8 +273,6 @@ class FindingRow:
 def find_findings(store: Store, *, clause: str | None = None, kind: str | None = None,
                   since: date | None = None) -> list[FindingRow]:
     """Findings matching every given filter, by contract (an auditor's query)."""
-    from ..ingest import natural_key
-
     rows = [
         FindingRow(r["contract_id"], r["signed_on"], f"{r['reference_id']}@{r['reference_version']}" if r["reference_id"] else "",
                    r["clause"], r["kind"], r["severity"], r["message"])
@@ -337,8 +335,6 @@ def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
-
-    from ..ingest import natural_key
 
     wb = Workbook()
     clauses = [
@@ -424,7 +420,6 @@ def _clause_in(ref: str, label: str, fig: ArchiveFigures) -> str:
 
 def render_summary_html(fig: ArchiveFigures) -> str:
     from .html import template_environment
-    from ..scan import report_paths
 
     judged = fig.judged
     contracts = []
@@ -457,7 +452,8 @@ def write_summaries(store: Store, out: Path) -> ArchiveFigures:
 
     fig = archive_figures(store)
     out = Path(out)
-    write_atomic(out / "summary.csv", render_csv(fig))
-    write_xlsx(store, fig, out / "summary.xlsx")
-    write_atomic(out / "summary.html", render_summary_html(fig))
+    csv_path, xlsx_path, html_path = (out / name for name in SUMMARY_FILES)
+    write_atomic(csv_path, render_csv(fig))
+    write_xlsx(store, fig, xlsx_path)
+    write_atomic(html_path, render_summary_html(fig))
     return fig

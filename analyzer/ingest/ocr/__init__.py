@@ -273,7 +273,7 @@ def read_pdf_pages(pdf, indices: list[int], engine: str, lang: str, jobs: int = 
         else:
             todo.append(i)
 
-    from ..pdf import PDFIUM_LOCK
+    from ..pdfium import PDFIUM_LOCK
 
     def one(i: int) -> tuple[int, OcrResult]:
         with PDFIUM_LOCK:
