@@ -20,7 +20,7 @@ from pathlib import Path
 from .checker import AUTO, Analysis, CheckOptions, Checker, shared_checker
 from .errors import TokkiError, UsageError
 from .ingest import IngestOptions
-from .ingest.docx import W, open_docx, paragraph_atoms, paragraph_line, iter_paragraphs
+from .ingest.docx import W, format_number, iter_paragraphs, open_docx, paragraph_atoms, paragraph_line
 from .judge import diff_regions
 from .match import similarity
 from .model import Change, ChangeKind, Clause, ClauseResult, ClauseStatus, Document, Report, ReferenceClause, Span
@@ -456,8 +456,6 @@ _LABEL_NUMBER = re.compile(r"[0-9０-９]+|[〇一二三四五六七八九十百
 
 def _render_label(printed: str, number: int) -> str:
     """The label of article ``number`` written like ``printed`` (第１条, 第十二, 第 1 5 → 第16, （３）, ⑷)."""
-    from .ingest.docx import format_number
-
     m = _LABEL.search(printed)
     span = m.span("num") if m else None
     if span is None:

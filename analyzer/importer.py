@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import UsageError
+from .files import write_atomic
 from .ingest import load_document
 from .ja.chars import pad
 from .ja.numerals import item_key, parse_number
@@ -631,8 +632,6 @@ def render_toml(v: ReferenceVersion, *, origin: str = "", mandatory_note: str = 
 
 def write_import(result: ImportResult, out_dir: Path, *, origin: str, force: bool = False) -> list[Path]:
     """Write ``<out_dir>/<id>/<version>.toml`` for every version; existing files need ``force``."""
-    from .report import write_atomic
-
     targets = [Path(out_dir) / v.set_id / f"{v.version}.toml" for v in result.versions]
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import StoreError
+from .errors import StoreError, UsageError
 from .files import reason_of
 from .model import Document, Page, Report, Severity
 
@@ -488,8 +488,6 @@ def store_error(path: Path, exc: Exception) -> StoreError:
 
 def open_existing(path: Path | str) -> Store:
     """Open, read-only, a store that must already exist (``tokki summary`` / ``tokki findings``)."""
-    from .errors import UsageError
-
     if not Path(path).is_file():
         raise UsageError(f"{path}: ストアがありません。先に tokki scan を実行してください / no store: run tokki scan first")
     return Store(path, read_only=True)

@@ -18,11 +18,13 @@ modifier such as 直ちに or 書面で dropped) or stronger.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from .ja.sudachi import Token, tokenize
+from .segment import _ITEM
 
 
 class Strength(StrEnum):
@@ -83,8 +85,6 @@ class StrengthChange:
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """[start, end) of each sentence: cut after 。 outside brackets, and before a line that starts
     an item (「一 …」「(1) …」); other line breaks are printed wraps inside a sentence."""
-    from .segment import _ITEM
-
     out, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         if ch in "（(「『":
@@ -258,16 +258,12 @@ def _short(text: str, n: int = 30) -> str:
 
 
 def _is_item(text: str) -> bool:
-    from .segment import _ITEM
-
     m = _ITEM.match(text.lstrip())
     return bool(m) and not text.lstrip().startswith(("第",))
 
 
 def _matches(patterns: tuple[str, ...], text: str) -> str:
     """The first of ``patterns`` (regexes) found in ``text``, as found ("" when none)."""
-    import re
-
     for p in patterns:
         m = re.search(p, text)
         if m:

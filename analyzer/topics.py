@@ -21,16 +21,22 @@ scikit-learn is imported inside the functions that train.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .errors import OutputError
 from .files import write_atomic
-from .match import ContractText, RefForms, reference_forms
+from .match import ContractText, RefForms, _char_ngrams, reference_forms
 from .metadata import document_title
 from .model import (
     ClauseResult,
@@ -141,7 +147,6 @@ class TopicModel:
     """Fitted vectorizers and one binary classifier per label."""
 
     def __init__(self, examples: list[Example]):
-        import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -180,8 +185,6 @@ class TopicModel:
 
     def linear(self) -> LinearModel:
         """The fitted model as vocabularies and coefficients (see LinearModel)."""
-        import numpy as np
-
         blocks = []
         for vec, field in self._vectorizers:
             blocks.append(
@@ -239,8 +242,6 @@ class LinearModel:
     alone, so checking a contract imports no scikit-learn (≈1 s of start-up) once the model is cached."""
 
     def __init__(self, labels: list[str], blocks: list[dict], coef, intercept):
-        import numpy as np
-
         self.labels = labels
         self.blocks = blocks  # per feature block: field, analyzer, ngram, sublinear, lowercase, vocab, idf
         self.coef = np.asarray(coef, dtype=np.float64)  # labels × features
@@ -250,14 +251,10 @@ class LinearModel:
     def _terms(text: str, block: dict) -> Counter[str]:
         if block["analyzer"] == "words":
             return Counter(text.split())
-        from .match import _char_ngrams
-
         return _char_ngrams(text, tuple(block["ngram"]))  # TfidfVectorizer's default: lowercased
 
     def predict(self, rows: list[tuple[str, str, str]]) -> list[dict[str, float]]:
         """Per row (comparison form, words, heading): label → probability, as TopicModel.predict."""
-        import numpy as np
-
         if not rows:
             return []
         index = {"text": 0, "words": 1, "title": 2}
@@ -297,9 +294,6 @@ MODEL_FORMAT = 1
 
 def _model_key(library: dict[str, ReferenceSet], settings: Settings) -> str:
     """Hash of everything the model is trained from: the reference files' bytes and the settings."""
-    import hashlib
-    from pathlib import Path
-
     h = hashlib.sha256(f"{MODEL_FORMAT}|{settings!r}".encode())
     for ref_set in sorted(library.values(), key=lambda r: r.id):
         for v in ref_set.versions:
@@ -310,9 +304,6 @@ def _model_key(library: dict[str, ReferenceSet], settings: Settings) -> str:
 
 def cache_dir():
     """Where trained topic models are kept: $TOKKI_CACHE_DIR, else $XDG_CACHE_HOME/tokki, else ~/.cache/tokki."""
-    import os
-    from pathlib import Path
-
     if os.environ.get("TOKKI_CACHE_DIR"):
         return Path(os.environ["TOKKI_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -324,7 +315,6 @@ def topic_model(
 ) -> LinearModel:
     """The model for ``library``: from the on-disk cache (keyed by a hash of the reference files and
     settings), else trained with scikit-learn (≈1.5 s) and cached on disk. The Checker keeps it."""
-    import json
 
     key = _model_key(library, settings)
     path = cache_dir() / f"topics-{key}.json"

@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from ..files import natural_key
+from ..files import natural_key, save_atomic, write_atomic
 from ..outputs import SUMMARY_FILES, report_paths
+from ..references import load_reference_library
 from ..model import ClauseStatus
 from ..store import Store
 from ..ja.chars import display_width
+from .html import template_environment
 from .labels import clause_label
 
 STATUS_COLUMNS = tuple(s.value for s in ClauseStatus)
@@ -374,8 +376,6 @@ def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
             ws.column_dimensions[get_column_letter(k)].width = min(60, max(6, width + 2))
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
-    from . import save_atomic
-
     save_atomic(path, wb.save)
 
 
@@ -412,15 +412,11 @@ def _clause_in(ref: str, label: str, fig: ArchiveFigures) -> str:
     refs = {r for r, _, _ in fig.missing_by_clause}
     if len(refs) <= 1:
         return label
-    from ..references import load_reference_library
-
     ref_set = load_reference_library().get(ref)
     return f"{label}（{ref_set.issuer if ref_set else ref}）"
 
 
 def render_summary_html(fig: ArchiveFigures) -> str:
-    from .html import template_environment
-
     judged = fig.judged
     contracts = []
     for c in fig.contracts:
@@ -448,8 +444,6 @@ def render_summary_html(fig: ArchiveFigures) -> str:
 
 def write_summaries(store: Store, out: Path) -> ArchiveFigures:
     """summary.csv, summary.xlsx and summary.html under ``out``, from the store."""
-    from . import write_atomic
-
     fig = archive_figures(store)
     out = Path(out)
     csv_path, xlsx_path, html_path = (out / name for name in SUMMARY_FILES)
