@@ -161,7 +161,8 @@ def tfidf_similarities(queries: NgramTexts, docs: NgramTexts) -> np.ndarray:
     grams = list(queries.vocab)
     to_doc = np.fromiter((docs.vocab.get(g, -1) for g in grams), dtype=np.intp, count=len(grams))
     shared = to_doc >= 0
-    q_df = queries.df + np.where(shared, docs.df[np.where(shared, to_doc, 0)], 0)
+    q_df = queries.df.copy()
+    q_df[shared] += docs.df[to_doc[shared]]
     d_df = docs.df.copy()
     d_df[to_doc[shared]] += queries.df[shared]
     q_w = queries.logtf * (np.log((1 + n) / (1 + q_df)) + 1.0)[queries.cols]
