@@ -27,43 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
-
-
-def extraction_floor(root: Path) -> float:
-    import pypdfium2 as pdfium
-    from lxml import etree
-
-    t = time.perf_counter()
-    for path in sorted(root.rglob("*")):
-        try:
-            if path.suffix == ".pdf":
-                pdf = pdfium.PdfDocument(str(path))
-                for page in pdf:
-                    page.get_textpage().get_text_range()
-                pdf.close()
-            elif path.suffix == ".docx":
-                with zipfile.ZipFile(path) as z:
-                    "".join(etree.fromstring(z.read("word/document.xml")).itertext())
-            elif path.suffix == ".txt":
-                path.read_bytes().decode("utf-8", "replace")
-        except Exception:  # noqa: BLE001 — the corpus's broken files: the floor reads what it can
-            pass
-    return time.perf_counter() - t
-
-
-def new_reference_version(lib: Path) -> None:
-    folder = lib / "fukuoka-pref"
-    folder.mkdir(parents=True)
-    src = (ROOT / "reference_clauses/fukuoka-pref/2023-10-10.toml").read_text("utf-8")
-    (folder / "2027-04-01.toml").write_text(
-        src.replace('version = "2023-10-10"', 'version = "2027-04-01"').replace("effective = 2023-10-10", "effective = 2027-04-01"),
-        encoding="utf-8",
-    )
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_scan import (  # noqa: E402  (needs reportlab, from the test extra)
+    CHARS_PER_LINE, LINES_PER_PAGE, contract_lines, extraction_floor, new_reference_version, write_pdf,
+)
 
 
 def measure(work: Path) -> dict:
@@ -86,11 +57,6 @@ def measure(work: Path) -> dict:
 
 
 def fifteen_page_pdf(path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    sys.path.insert(0, str(ROOT / "tests"))
-    from bench_scan import CHARS_PER_LINE, LINES_PER_PAGE, contract_lines
-    from builders import write_pdf
-
     write_pdf(path, contract_lines(1, 15), lines_per_page=LINES_PER_PAGE, chars_per_line=CHARS_PER_LINE)
 
 
