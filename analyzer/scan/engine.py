@@ -112,10 +112,8 @@ class LocalProcessEngine:
         self.library_dirs = tuple(Path(p) for p in library_dirs)
 
     def run(self, tasks: Sequence[ContractTask], notify: Notify) -> Iterator[tuple[ContractTask, TaskResult]]:
-        from ..ja import sudachi
-
-        checker = shared_checker(self.library_dirs)  # built before forking: the workers share it
-        sudachi.tokenize("個人情報の漏えい")
+        # Built before forking (its reference forms load the Sudachi dictionary): the workers share it.
+        checker = shared_checker(self.library_dirs)
         timeout = self.timeout
         ctx = _pool_context()
         total, done = len(tasks), 0
