@@ -39,10 +39,20 @@ class ContractText:
     _units: dict = field(default_factory=dict, compare=False, repr=False)
 
     def unit_comparable(self, unit: Unit) -> Comparable:
+        """The comparison form of a unit with its map and words (for the units judging quotes)."""
         form = self._units.get(unit)
         if form is None:
             form = self._units[unit] = concat_comparables([b for ci, a, e in unit for b in self.blocks[ci][a:e]])
         return form
+
+    def unit_texts(self) -> list[str]:
+        """The comparison text of every candidate unit (``units``), built once: matching needs the
+        text alone, not the map and words of ``unit_comparable``."""
+        if "texts" not in self._units:
+            self._units["texts"] = [
+                "".join(b.text for ci, a, e in u for b in self.blocks[ci][a:e]) for u in self.units()
+            ]
+        return self._units["texts"]
 
     def units(self) -> list[Unit]:
         """The candidate units (``candidate_units``), built once."""
@@ -54,8 +64,17 @@ class ContractText:
         """The candidate units' n-grams for the TF-IDF prefilter, built once per contract."""
         key = ("ngrams", ngram_range)
         if key not in self._units:
-            self._units[key] = NgramTexts.of([self.unit_comparable(u).text for u in self.units()], ngram_range)
+            self._units[key] = NgramTexts.of(self.unit_texts(), ngram_range)
         return self._units[key]
+
+    def similarity(self, reference: str, unit_index: int) -> float:
+        """``similarity`` of a reference wording and a candidate unit, kept: the versions of a set
+        share most wordings, and identification scores every version."""
+        key = ("score", reference, unit_index)
+        score = self._units.get(key)
+        if score is None:
+            score = self._units[key] = similarity(reference, self.unit_texts()[unit_index])
+        return score
 
 
 def prepare_contract(documents: list[Document], clauses: list[Clause], settings: Settings) -> ContractText:
@@ -121,6 +140,39 @@ def _char_ngrams(text: str, ngram_range: tuple[int, int]) -> Counter[str]:
     return Counter(text[i : i + n] for n in range(lo, hi + 1) for i in range(len(text) - n + 1))
 
 
+_CODE_BITS = 21  # every code point + 1 fits in 21 bits: an n-gram (n ≤ 3) is one uint64
+
+
+def _gram_keys(texts: Sequence[str], ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The character n-grams of each text (``_char_ngrams``' n-grams) as integers: (keys, text index).
+
+    Code points + 1 packed 21 bits apiece: exact and distinct across lengths (a longer n-gram's
+    key is ≥ 2**(21·(n-1)), a shorter one's below it), computed by numpy over all texts at once
+    instead of one Python string per n-gram."""
+    lo, hi = ngram_range
+    if hi * _CODE_BITS > 64:
+        raise ValueError(f"ngram_range up to 3 characters is supported, not {hi}")
+    texts = [_WHITESPACE.sub(" ", t.lower()) for t in texts]
+    lengths = np.fromiter(map(len, texts), dtype=np.intp, count=len(texts))
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + np.uint64(1)
+    row_of = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
+    end_of = np.repeat(np.cumsum(lengths), lengths)  # where each character's text ends
+    keys, rows = [], []
+    for n in range(lo, hi + 1):
+        m = len(cps) - n + 1
+        if m <= 0:
+            continue
+        key = cps[:m].copy()
+        for j in range(1, n):
+            key = (key << np.uint64(_CODE_BITS)) | cps[j : j + m]
+        inside = np.arange(m) + n <= end_of[:m]  # the n-gram does not run into the next text
+        keys.append(key[inside])
+        rows.append(row_of[:m][inside])
+    if not keys:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.intp)
+    return np.concatenate(keys), np.concatenate(rows)
+
+
 @dataclass(frozen=True)
 class NgramTexts:
     """Sparse 1 + log tf of the character n-grams of some texts: the reference side of the TF-IDF
@@ -128,7 +180,7 @@ class NgramTexts:
     contract, and only the n-grams they share are multiplied."""
 
     count: int
-    vocab: dict[str, int]  # n-gram → column
+    vocab: np.ndarray  # the n-gram keys (``_gram_keys``), sorted; column j is vocab[j]
     rows: np.ndarray  # one entry per (text, n-gram present in it)
     cols: np.ndarray
     logtf: np.ndarray
@@ -136,18 +188,12 @@ class NgramTexts:
 
     @classmethod
     def of(cls, texts: Sequence[str], ngram_range: tuple[int, int]) -> NgramTexts:
-        vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        logtf: list[float] = []
-        for row, text in enumerate(texts):
-            for gram, k in _char_ngrams(text, ngram_range).items():
-                rows.append(row)
-                cols.append(vocab.setdefault(gram, len(vocab)))
-                logtf.append(1.0 + math.log(k))
-        c = np.asarray(cols, dtype=np.intp)
-        return cls(len(texts), vocab, np.asarray(rows, dtype=np.intp), c, np.asarray(logtf),
-                   np.bincount(c, minlength=len(vocab)))
+        keys, rows = _gram_keys(texts, ngram_range)
+        vocab, cols = np.unique(keys, return_inverse=True)
+        pairs, counts = np.unique(rows * len(vocab) + cols.ravel(), return_counts=True)
+        rows, cols = np.divmod(pairs, max(len(vocab), 1))
+        rows, cols = rows.astype(np.intp), cols.astype(np.intp)
+        return cls(len(texts), vocab, rows, cols, 1.0 + np.log(counts), np.bincount(cols, minlength=len(vocab)))
 
 
 def tfidf_similarities(queries: NgramTexts, docs: NgramTexts) -> np.ndarray:
@@ -158,9 +204,10 @@ def tfidf_similarities(queries: NgramTexts, docs: NgramTexts) -> np.ndarray:
     sparse entries: no scikit-learn import (about 1 s of every ``tokki check``), no dense matrix
     over the whole vocabulary."""
     n = queries.count + docs.count
-    grams = list(queries.vocab)
-    to_doc = np.fromiter((docs.vocab.get(g, -1) for g in grams), dtype=np.intp, count=len(grams))
-    shared = to_doc >= 0
+    where = np.searchsorted(docs.vocab, queries.vocab)
+    where[where >= len(docs.vocab)] = 0
+    shared = docs.vocab[where] == queries.vocab if len(docs.vocab) else np.zeros(len(queries.vocab), dtype=bool)
+    to_doc = np.where(shared, where, -1)
     q_df = queries.df.copy()
     q_df[shared] += docs.df[to_doc[shared]]
     d_df = docs.df.copy()
@@ -170,14 +217,15 @@ def tfidf_similarities(queries: NgramTexts, docs: NgramTexts) -> np.ndarray:
     q_norms = np.sqrt(np.bincount(queries.rows, q_w * q_w, minlength=queries.count))
     d_norms = np.sqrt(np.bincount(docs.rows, d_w * d_w, minlength=docs.count))
     # Only the n-grams both sides have add to a dot product: one dense column each.
-    q_pos = np.full(len(grams), -1, dtype=np.intp)
-    q_pos[shared] = np.arange(int(shared.sum()))
+    n_shared = int(shared.sum())
+    q_pos = np.full(len(queries.vocab), -1, dtype=np.intp)
+    q_pos[shared] = np.arange(n_shared)
     d_pos = np.full(len(docs.vocab), -1, dtype=np.intp)
     d_pos[to_doc[shared]] = q_pos[shared]
-    qm = np.zeros((queries.count, int(shared.sum())))
+    qm = np.zeros((queries.count, n_shared))
     keep = q_pos[queries.cols] >= 0
     qm[queries.rows[keep], q_pos[queries.cols[keep]]] = q_w[keep]
-    dm = np.zeros((docs.count, int(shared.sum())))
+    dm = np.zeros((docs.count, n_shared))
     keep = d_pos[docs.cols] >= 0
     dm[docs.rows[keep], d_pos[docs.cols[keep]]] = d_w[keep]
     denom = np.outer(np.where(q_norms == 0, 1.0, q_norms), np.where(d_norms == 0, 1.0, d_norms))
@@ -207,7 +255,6 @@ def match_clauses(
     units = contract.units()
     if not units:
         return {}, {}
-    unit_texts = [contract.unit_comparable(u).text for u in units]
     clause_ids = [c.id for c in version.clauses]
     # Every version's wording of a clause is a way to find it (an old 第15 is still 第15).
     variants = {
@@ -222,7 +269,7 @@ def match_clauses(
     k = min(settings.candidates, len(units))
     for qi, cid in enumerate(clause_ids):
         for ui in sims[qi].argsort()[::-1][:k]:
-            score = max(similarity(t, unit_texts[ui]) for t in variants[cid])
+            score = max(contract.similarity(t, int(ui)) for t in variants[cid])
             scored.append((score, cid, int(ui)))
     scored.sort(key=lambda x: (-x[0], clause_ids.index(x[1]), x[2]))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .ja import sudachi
-from .ja.textmap import MappedText
+from .ja.textmap import MappedText, replacement_pattern
 from .model import Span
 from .settings import Settings
 
@@ -49,6 +49,8 @@ class Comparable:
 
 
 def _nfkc(mt: MappedText) -> MappedText:
+    if unicodedata.is_normalized("NFKC", mt.text):  # most contract text: nothing to rewrite
+        return mt
     pieces: list[tuple[str, int, int]] = []
     text, i, n = mt.text, 0, len(mt.text)
     while i < n:
@@ -61,29 +63,25 @@ def _nfkc(mt: MappedText) -> MappedText:
 
 
 @lru_cache(maxsize=8)
-def _replacement_table(settings: Settings) -> dict[str, str]:
+def _replacements(settings: Settings) -> tuple[dict[str, str], re.Pattern[str]]:
     table = {a: b for a, b in settings.variants}
     client, contractor = settings.client_names[-1], settings.contractor_names[-1]
     table.update({name: client for name in settings.client_names})
     table.update({name: contractor for name in settings.contractor_names})
-    return table
+    return table, replacement_pattern(table)
+
+
+_DROPPED = re.compile(r"[\s*]+")  # \s is str.isspace in Python's re
 
 
 def fold_text(mt: MappedText, settings: Settings) -> MappedText:
     """NFKC, drop whitespace and Markdown emphasis, fold variants and party names."""
     mt = _nfkc(mt)
-    mt = mt.map_chars(lambda c: "" if c.isspace() or c == "*" else c)
-    mt = mt.replace_all(_replacement_table(settings))
+    mt = mt.sub(_DROPPED, lambda m: "")
+    table, pattern = _replacements(settings)
+    mt = mt.sub(pattern, lambda m: table[m.group()])
     client = settings.client_names[-1]
-    if _BODY_PARTY.search(mt.text):
-        pieces, last = [], 0
-        for m in _BODY_PARTY.finditer(mt.text):
-            pieces.extend((c, k, k + 1) for k, c in enumerate(mt.text[last : m.start()], start=last))
-            pieces.append((client, m.start(), m.end()))
-            last = m.end()
-        pieces.extend((c, k, k + 1) for k, c in enumerate(mt.text[last:], start=last))
-        mt = mt.rewrite(pieces)
-    return mt
+    return mt.sub(_BODY_PARTY, lambda m: client)
 
 
 def make_comparable(mt: MappedText, settings: Settings) -> Comparable:
@@ -101,14 +99,19 @@ def make_comparable(mt: MappedText, settings: Settings) -> Comparable:
     return comp
 
 
+@lru_cache(maxsize=8)
+def _deletion(chars: str) -> dict[int, None]:
+    return str.maketrans("", "", chars)
+
+
 def _make_comparable_once(mt: MappedText, settings: Settings) -> Comparable:
     folded = fold_text(mt, settings)
-    ignored = set(settings.ignored_chars)
+    ignored = _deletion(settings.ignored_chars)
     pieces: list[tuple[str, int, int]] = []
     words: list[WordSpan] = []
     pos_in_out = 0
     for tok in sudachi.tokenize(folded.text):
-        form = "".join(c for c in sudachi.fold_form(tok) if c not in ignored)
+        form = sudachi.fold_form(tok).translate(ignored)
         if not form:
             continue
         pieces.append((form, tok.begin, tok.end))

@@ -7,6 +7,8 @@ contract as written (the idea of pdfplumber's TextMap).
 """
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -72,25 +74,42 @@ class MappedText:
         """Apply ``fn`` to each character independently (fn may return '' or several chars)."""
         return self.rewrite((fn(c), i, i + 1) for i, c in enumerate(self.text))
 
+    def splice(self, edits: Iterable[tuple[str, int, int]]) -> MappedText:
+        """``rewrite`` where only the (replacement, i, j) edits change the text (sorted, not
+        overlapping, i < j) and every other character is kept as it is, copied by slices."""
+        text: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        last = 0
+        for rep, i, j in edits:
+            text.append(self.text[last:i])
+            starts.extend(self.starts[last:i])
+            ends.extend(self.ends[last:i])
+            if rep:
+                s, e = min(self.starts[i:j]), max(self.ends[i:j])
+                text.append(rep)
+                starts.extend([s] * len(rep))
+                ends.extend([e] * len(rep))
+            last = j
+        if last == 0:
+            return self
+        text.append(self.text[last:])
+        starts.extend(self.starts[last:])
+        ends.extend(self.ends[last:])
+        return MappedText("".join(text), tuple(starts), tuple(ends))
+
+    def sub(self, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> MappedText:
+        """Every match of ``pattern`` replaced by ``replace(match)`` (as ``re.sub``), mapped."""
+        return self.splice((replace(m), m.start(), m.end()) for m in pattern.finditer(self.text) if m.end() > m.start())
+
     def replace_all(self, table: dict[str, str]) -> MappedText:
         """Replace every occurrence of the table's keys, longest key first, left to right."""
         if not table:
             return self
-        keys = sorted(table, key=len, reverse=True)
-        pieces: list[tuple[str, int, int]] = []
-        i, n, text = 0, len(self.text), self.text
-        firsts = {k[0] for k in keys}
-        while i < n:
-            if text[i] in firsts:
-                for k in keys:
-                    if text.startswith(k, i):
-                        pieces.append((table[k], i, i + len(k)))
-                        i += len(k)
-                        break
-                else:
-                    pieces.append((text[i], i, i + 1))
-                    i += 1
-            else:
-                pieces.append((text[i], i, i + 1))
-                i += 1
-        return self.rewrite(pieces)
+        return self.sub(replacement_pattern(table), lambda m: table[m.group()])
+
+
+def replacement_pattern(table: dict[str, str]) -> re.Pattern[str]:
+    """One regex for ``replace_all``: the keys longest first, so the longest match at each place wins."""
+    keys = sorted((k for k in table if k), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, keys)) or "(?!)")
