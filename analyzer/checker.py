@@ -164,11 +164,14 @@ class Checker:
         return self.analyze_documents(documents, files, options)
 
     def analyze_documents(
-        self, documents: Sequence[Document] | DocumentError, files: Sequence[Path | str], options: CheckOptions | None = None
+        self, documents: Sequence[Document] | DocumentError, files: Sequence[Path | str],
+        options: CheckOptions | None = None, contract: ContractText | None = None,
     ) -> Analysis:
-        """Judge already extracted documents (a scan re-judges stored text this way)."""
+        """Judge already extracted documents (a scan re-judges stored text this way). ``contract``:
+        their articles in comparison form as made before (``match.load_contract``), so that they
+        are neither segmented nor normalized again."""
         options = options or CheckOptions()
-        return _Run(self, options, [Path(p) for p in files]).analysis(documents)
+        return _Run(self, options, [Path(p) for p in files]).analysis(documents, contract)
 
 
 class _Run:
@@ -186,7 +189,7 @@ class _Run:
             self._matches[key] = self.checker.match(self.contract, ref_set, version)
         return self._matches[key]
 
-    def analysis(self, documents: Sequence[Document] | DocumentError) -> Analysis:
+    def analysis(self, documents: Sequence[Document] | DocumentError, contract: ContractText | None) -> Analysis:
         o, library, settings = self.options, self.library, self.settings
         auto = o.reference in (None, AUTO)
         unknown = ""
@@ -213,16 +216,17 @@ class _Run:
             return Analysis(report, tuple(self.files), ref_set, version, error=documents, options=o)
         documents = list(documents)
 
+        if contract is None:
+            contract = prepare_contract(documents, segment_documents(documents), settings)
+        self.contract = contract
+        clauses = list(contract.clauses)
         # What the contract says about itself; a date or 類型 given by the caller wins.
-        meta = extract_metadata(documents).with_overrides(
+        meta = extract_metadata(documents, clauses=clauses).with_overrides(
             signed_on=o.signed_on, type=int(o.contract_type) if o.contract_type else None, source=o.given_by
         )
         base["metadata"] = meta
         if meta.signed_on is not None:
             signed_on = base["signed_on"] = meta.signed_on.value
-
-        clauses = segment_documents(documents)
-        contract = self.contract = prepare_contract(documents, clauses, settings)
         ocr = _ocr_pages(documents)
         notes: list[str] = []
         coverage = contract_coverage(contract, self.checker.topic_model, settings)

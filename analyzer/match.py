@@ -10,8 +10,11 @@ matter.
 """
 from __future__ import annotations
 
-import math
+import hashlib
+import json
 import re
+import zlib
+from importlib import metadata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,10 +22,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz
 
-from .model import Clause, Document, Match, ReferenceSet, ReferenceVersion
-from .normalize import Comparable, concat_comparables, normalize_spans
+from .ja.textmap import MappedText
+from .model import Clause, Document, Match, ReferenceSet, ReferenceVersion, Span
+from .normalize import Comparable, WordSpan, concat_comparables, normalize_spans
 from .segment import operative_spans
 from .settings import Settings
+from .version import __version__
 
 Unit = tuple[tuple[int, int, int], ...]  # ((clause index, first block, end block), …)
 
@@ -84,6 +89,96 @@ def prepare_contract(documents: list[Document], clauses: list[Clause], settings:
     return ContractText(tuple(documents), tuple(clauses), blocks)
 
 
+# ---------------------------------------------------------------- kept between scans
+
+# Bump when what ``dump_contract`` writes changes: stored forms of another format are made again.
+FORMS_FORMAT = 1
+
+
+def forms_made_with(settings: Settings) -> str:
+    """What a contract's comparison forms depend on besides its text: the tool, the settings and the
+    Sudachi dictionary. Stored forms made with anything else are made again."""
+    versions = [__version__, str(FORMS_FORMAT), repr(settings)]
+    for dist in ("sudachipy", "sudachidict_core"):
+        try:
+            versions.append(metadata.version(dist))
+        except metadata.PackageNotFoundError:
+            versions.append("-")
+    return hashlib.sha256("|".join(versions).encode()).hexdigest()
+
+
+def dump_contract(contract: ContractText) -> bytes:
+    """The articles and their comparison forms (not the documents: the store keeps them): a scan keeps
+    them so that a re-judge neither segments nor normalizes again.
+
+    Compressed JSON (the articles, the forms' texts, the part-of-speech names) followed by one
+    compressed int32 array of differences (per block: the map's starts and ends, then the words' starts, ends,
+    part of speech and kana flag), four bytes giving the JSON part's length first."""
+    pos_names: dict[str, int] = {}
+    ints: list[int] = []
+    texts = []
+    for blocks in contract.blocks:
+        row = []
+        for b in blocks:
+            ints.extend(b.map.starts)
+            ints.extend(b.map.ends)
+            if b.words:
+                starts, ends, pos, kana = zip(*b.words)
+                ints.extend(starts)
+                ints.extend(ends)
+                ints.extend([pos_names.setdefault(p, len(pos_names)) for p in pos])
+                ints.extend(kana)
+            row.append([b.text, len(b.words)])
+        texts.append(row)
+    head = {
+        "format": FORMS_FORMAT,
+        "clauses": [
+            [c.doc_index, c.label, c.number, c.heading, c.start, c.end,
+             [[[sp.start, sp.end] for sp in para] for para in c.paragraphs], c.region, list(c.soft)]
+            for c in contract.clauses
+        ],
+        "blocks": texts,
+        "pos": list(pos_names),
+    }
+    part = zlib.compress(json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode())
+    deltas = np.diff(np.asarray(ints, dtype=np.int64), prepend=0).astype("<i4")  # mostly 1s and 0s: compresses well
+    return len(part).to_bytes(4, "little") + part + zlib.compress(deltas.tobytes(), 1)
+
+
+def load_contract(documents: Sequence[Document], data: bytes) -> ContractText | None:
+    """``dump_contract`` read back over the same documents; None when it cannot be (another format,
+    damaged data): the caller segments and normalizes again."""
+    try:
+        n = int.from_bytes(data[:4], "little")
+        head = json.loads(zlib.decompress(data[4 : 4 + n]))
+        if head.get("format") != FORMS_FORMAT:
+            return None
+        ints = np.cumsum(np.frombuffer(zlib.decompress(data[4 + n :]), dtype="<i4"), dtype=np.int64).tolist()
+        pos_names = head["pos"]
+        clauses = tuple(
+            Clause(d, label, number, heading, start, end,
+                   tuple(tuple(Span(a, b) for a, b in para) for para in paras), region, tuple(soft))
+            for d, label, number, heading, start, end, paras, region, soft in head["clauses"]
+        )
+        blocks, k = [], 0
+        for row in head["blocks"]:
+            forms = []
+            for text, words in row:
+                m = len(text)
+                starts, ends = tuple(ints[k : k + m]), tuple(ints[k + m : k + 2 * m])
+                k += 2 * m
+                w = [ints[k + i * words : k + (i + 1) * words] for i in range(4)]
+                k += 4 * words
+                spans = tuple(map(WordSpan, w[0], w[1], [pos_names[x] for x in w[2]], map(bool, w[3])))
+                forms.append(Comparable(text, MappedText(text, starts, ends), spans))
+            blocks.append(tuple(forms))
+    except (zlib.error, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    if k != len(ints) or len(blocks) != len(clauses) or any(c.doc_index >= len(documents) for c in clauses):
+        return None
+    return ContractText(tuple(documents), clauses, tuple(blocks))
+
+
 def candidate_units(contract: ContractText) -> list[Unit]:
     units: list[Unit] = []
     clauses = contract.clauses
@@ -143,7 +238,7 @@ def _char_ngrams(text: str, ngram_range: tuple[int, int]) -> Counter[str]:
 _CODE_BITS = 21  # every code point + 1 fits in 21 bits: an n-gram (n ≤ 3) is one uint64
 
 
-def _gram_keys(texts: Sequence[str], ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def gram_keys(texts: Sequence[str], ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """The character n-grams of each text (``_char_ngrams``' n-grams) as integers: (keys, text index).
 
     Code points + 1 packed 21 bits apiece: exact and distinct across lengths (a longer n-gram's
@@ -173,6 +268,14 @@ def _gram_keys(texts: Sequence[str], ngram_range: tuple[int, int]) -> tuple[np.n
     return np.concatenate(keys), np.concatenate(rows)
 
 
+def gram_key(gram: str) -> int:
+    """The key ``gram_keys`` gives one n-gram (as written in a vocabulary: lowercased, spaces single)."""
+    key = 0
+    for ch in gram:
+        key = (key << _CODE_BITS) | (ord(ch) + 1)
+    return key
+
+
 @dataclass(frozen=True)
 class NgramTexts:
     """Sparse 1 + log tf of the character n-grams of some texts: the reference side of the TF-IDF
@@ -180,7 +283,7 @@ class NgramTexts:
     contract, and only the n-grams they share are multiplied."""
 
     count: int
-    vocab: np.ndarray  # the n-gram keys (``_gram_keys``), sorted; column j is vocab[j]
+    vocab: np.ndarray  # the n-gram keys (``gram_keys``), sorted; column j is vocab[j]
     rows: np.ndarray  # one entry per (text, n-gram present in it)
     cols: np.ndarray
     logtf: np.ndarray
@@ -188,7 +291,7 @@ class NgramTexts:
 
     @classmethod
     def of(cls, texts: Sequence[str], ngram_range: tuple[int, int]) -> NgramTexts:
-        keys, rows = _gram_keys(texts, ngram_range)
+        keys, rows = gram_keys(texts, ngram_range)
         vocab, cols = np.unique(keys, return_inverse=True)
         pairs, counts = np.unique(rows * len(vocab) + cols.ravel(), return_counts=True)
         rows, cols = np.divmod(pairs, max(len(vocab), 1))

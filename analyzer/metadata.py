@@ -58,13 +58,14 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from .ja.dates import DateMatch, find_dates, parse_date
-from .model import ContractMetadata, Document, Field
+from .model import Clause, ContractMetadata, Document, Field
 from .references import bundled_reference_dir
 from .segment import segment_document
 
@@ -180,12 +181,12 @@ def _lines(text: str) -> list[_Line]:
 class _Doc:
     """A document with the facts the extractors share (lines, dates, annex start, flat view)."""
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, clauses: Sequence[Clause] | None = None):
         self.doc = doc
         self.text = doc.text
         self.lines = _lines(doc.text)
         self.dates = find_dates(doc.text)
-        annex = [c.start for c in segment_document(doc) if c.region == "annex"]
+        annex = [c.start for c in (segment_document(doc) if clauses is None else clauses) if c.region == "annex"]
         self.annex_start = min(annex) if annex else len(doc.text)
         # The text before the annex with PDF line wraps undone: extraction gives
         # 「株式会社\nテスト情報サービス（以下「乙」…」 and 「令和6年4月1日か\nら…」.
@@ -198,8 +199,8 @@ class _Doc:
                 body = ln.text.strip()
                 if body and len(body) >= WRAP_SHARE * longest and not body.endswith("。"):
                     wraps.add(ln.end)
-        keep = [i for i in range(self.annex_start) if i not in wraps]
-        self.flat = "".join(doc.text[i] for i in keep)
+        keep = [i for i in range(self.annex_start) if i not in wraps] if wraps else list(range(self.annex_start))
+        self.flat = "".join(doc.text[i] for i in keep) if wraps else doc.text[: self.annex_start]
         self.where = keep
 
     def span(self, i: int, j: int) -> tuple[int, int]:
@@ -498,10 +499,16 @@ def _suggest_type(
 # ---------------------------------------------------------------- entry point
 
 
-def extract_metadata(documents: list[Document], rules: MetadataRules | None = None) -> ContractMetadata:
-    """Metadata of one contract from its documents (reading order); see the module docstring."""
+def extract_metadata(documents: list[Document], rules: MetadataRules | None = None,
+                     clauses: Sequence[Clause] | None = None) -> ContractMetadata:
+    """Metadata of one contract from its documents (reading order); see the module docstring.
+    ``clauses``: the documents' articles when already segmented (``Clause.doc_index`` into
+    ``documents``)."""
     rules = rules or load_rules()
-    docs = [_Doc(doc) for doc in documents]
+    docs = [
+        _Doc(doc, None if clauses is None else [c for c in clauses if c.doc_index == i])
+        for i, doc in enumerate(documents)
+    ]
     title = _title(docs, rules)
     work = _work_name(docs, rules)
     named = [f for f in (title, work) if f is not None]

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .ja import sudachi
 from .ja.textmap import MappedText, replacement_pattern
@@ -28,9 +29,10 @@ _COMBINING = {"\u3099", "\u309a"}
 _BODY_PARTY = re.compile(r"(?<![\u3400-\u9fff々])[県市区町村](?=[はがのにをとへ]|から|より)")
 
 
-@dataclass(frozen=True)
-class WordSpan:
-    """A word of the comparison form: [start, end) in Comparable.text and its part of speech."""
+class WordSpan(NamedTuple):
+    """A word of the comparison form: [start, end) in Comparable.text and its part of speech.
+
+    A named tuple, not a dataclass: a contract has tens of thousands (four times faster to make)."""
 
     start: int
     end: int

@@ -122,6 +122,18 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE findings ADD COLUMN facets TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "0004_contract_forms",
+        """
+        -- A contract's articles in comparison form (analyzer.match.dump_contract), to re-judge without
+        -- segmenting or normalizing again, while its files and the tool are as when they were made.
+        CREATE TABLE forms (
+            contract_id TEXT PRIMARY KEY REFERENCES contracts(id) ON DELETE CASCADE,
+            made_from TEXT NOT NULL,            -- hash of the files' digests, the tool and its settings
+            data BLOB NOT NULL
+        );
+        """,
+    ),
 )
 
 _CONTRACT_COLUMNS = (
@@ -283,6 +295,12 @@ class Store:
                 out[path] = (r["sha256"], Document(r["path"], r["format"], r["text"], pages, tuple(json.loads(r["notes"]))))
         return out
 
+    def load_forms(self, contract_id: str, made_from: str) -> bytes | None:
+        """The contract's stored comparison forms if they were made from ``made_from``."""
+        r = self.db.execute("SELECT data FROM forms WHERE contract_id = ? AND made_from = ?",
+                            (contract_id, made_from)).fetchone()
+        return None if r is None else bytes(r[0])
+
     def touch_contract(self, contract_id: str, scan_id: int) -> None:
         with self.transaction():
             self.db.execute("UPDATE contracts SET scan_id = ? WHERE id = ?", (scan_id, contract_id))
@@ -302,11 +320,14 @@ class Store:
         documents: Sequence[Document] | None,
         segments: dict[str, list[tuple]] | None,
         error: tuple[str, str, str] | None = None,
+        forms: tuple[str, bytes] | None = None,
     ) -> None:
         """Replace everything stored about one contract, in one transaction.
 
         ``documents`` None keeps the stored text (a re-judge); ``error`` is
-        (code, message, file) when the contract could not be judged.
+        (code, message, file) when the contract could not be judged; ``forms``:
+        (made from, data) of its comparison forms, when made (None keeps the stored
+        ones, unless the text was read again).
         """
         code, message, efile = error or (None, None, None)
         if report is not None and report.error is not None:
@@ -350,6 +371,10 @@ class Store:
                         "INSERT INTO segments VALUES (?,?,?,?,?,?,?,?)",
                         [(d.path, i, *seg) for i, seg in enumerate((segments or {}).get(d.path, []))],
                     )
+                if forms is None:
+                    db.execute("DELETE FROM forms WHERE contract_id = ?", (contract_id,))
+            if forms is not None:
+                db.execute("INSERT OR REPLACE INTO forms VALUES (?,?,?)", (contract_id, forms[0], forms[1]))
             if report is not None:
                 db.executemany(
                     "INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -36,7 +36,7 @@ import numpy as np
 
 from .errors import OutputError
 from .files import write_atomic
-from .match import ContractText, RefForms, _char_ngrams, reference_forms
+from .match import ContractText, RefForms, _char_ngrams, gram_key, gram_keys, reference_forms
 from .metadata import document_title
 from .model import (
     ClauseResult,
@@ -48,7 +48,7 @@ from .model import (
     Severity,
     TopicCoverage,
 )
-from .normalize import Comparable, concat_comparables, normalize_text
+from .normalize import Comparable, normalize_text
 from .references import TOPICS, load_reference_library
 from .settings import Settings
 
@@ -246,6 +246,16 @@ class LinearModel:
         self.blocks = blocks  # per feature block: field, analyzer, ngram, sublinear, lowercase, vocab, idf
         self.coef = np.asarray(coef, dtype=np.float64)  # labels × features
         self.intercept = np.asarray(intercept, dtype=np.float64)
+        # Each character block's vocabulary as sorted n-gram keys (``match.gram_keys``) and their columns.
+        self._char_keys: list[tuple[np.ndarray, np.ndarray] | None] = []
+        for block in blocks:
+            if block["analyzer"] == "char":
+                keys = np.array([gram_key(g) for g in block["vocab"]], dtype=np.uint64)
+                order = np.argsort(keys)
+                cols = np.fromiter(block["vocab"].values(), dtype=np.intp, count=len(keys))
+                self._char_keys.append((keys[order], cols[order]))
+            else:
+                self._char_keys.append(None)
 
     @staticmethod
     def _terms(text: str, block: dict) -> Counter[str]:
@@ -259,14 +269,24 @@ class LinearModel:
             return []
         index = {"text": 0, "words": 1, "title": 2}
         parts = []
-        for block in self.blocks:
+        for block, char_keys in zip(self.blocks, self._char_keys):
             vocab, idf = block["vocab"], np.asarray(block["idf"])
             x = np.zeros((len(rows), len(vocab)))
-            for i, row in enumerate(rows):
-                counts = {vocab[t]: n for t, n in self._terms(row[index[block["field"]]], block).items() if t in vocab}
-                if counts:
-                    tf = np.array(list(counts.values()), dtype=np.float64)
-                    x[i, list(counts)] = 1.0 + np.log(tf) if block["sublinear"] else tf
+            texts = [row[index[block["field"]]] for row in rows]
+            if char_keys is not None:  # every row's n-grams at once, as integer keys
+                keys, cols = char_keys
+                grams, at = gram_keys(texts, tuple(block["ngram"]))
+                pos = np.minimum(np.searchsorted(keys, grams), max(len(keys) - 1, 0))
+                known = keys[pos] == grams if len(keys) else np.zeros(len(grams), dtype=bool)
+                cells, tf = np.unique(at[known] * len(vocab) + cols[pos[known]], return_counts=True)
+                ri, ci = np.divmod(cells, max(len(vocab), 1))
+                x[ri, ci] = 1.0 + np.log(tf) if block["sublinear"] else tf
+            else:
+                for i, text in enumerate(texts):
+                    counts = {vocab[t]: n for t, n in self._terms(text, block).items() if t in vocab}
+                    if counts:
+                        tf = np.array(list(counts.values()), dtype=np.float64)
+                        x[i, list(counts)] = 1.0 + np.log(tf) if block["sublinear"] else tf
             x *= idf
             norms = np.linalg.norm(x, axis=1, keepdims=True)
             parts.append(x / np.where(norms == 0, 1.0, norms))
@@ -441,10 +461,10 @@ def contract_coverage(contract: ContractText, model: LinearModel, settings: Sett
         blocks = contract.blocks[ci]
         if not blocks or not about[ci]:
             continue
-        form = concat_comparables(list(blocks))
-        if not form.text:
+        text = "".join(b.text for b in blocks)  # the article's form, without building its map
+        if not text:
             continue
-        rows.append((form.text, _words(form), clause.heading or ""))
+        rows.append((text, " ".join(b.text[w.start : w.end] for b in blocks for w in b.words), clause.heading or ""))
         where.append(ci)
     found: dict[str, list[Location]] = {t: [] for t in TOPICS}
     for ci, probs in zip(where, model.predict(rows)):

@@ -105,8 +105,16 @@ _PATTERNS = [
 ]
 
 
+_DATE_CHARS = re.compile(r"[0-9年]")
+_NON_SPACE = re.compile(r"\S+")  # \S: not str.isspace
+
+
 def _compact(text: str) -> tuple[str, list[int]]:
     """NFKC text without whitespace, and for each of its characters the original offset."""
+    if unicodedata.is_normalized("NFKC", text):  # every character is its own NFKC: drop whitespace only
+        runs = _NON_SPACE.findall(text)
+        where = [i for m in _NON_SPACE.finditer(text) for i in range(m.start(), m.end())]
+        return "".join(runs), where
     chars: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
@@ -183,6 +191,8 @@ def _glued(compact: str, where: list[int], i: int, j: int, kind: str) -> bool:
 
 def find_dates(text: str) -> list[DateMatch]:
     """Every full date in ``text`` (reading order, non-overlapping; leftmost, then longest, wins)."""
+    if not _DATE_CHARS.search(unicodedata.normalize("NFKC", text)):  # every pattern needs 年 or a digit
+        return []
     compact, where = _compact(text)
     found: list[tuple[int, int, date]] = []
     for kind, pattern in _PATTERNS:

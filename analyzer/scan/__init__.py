@@ -25,7 +25,9 @@ from ..errors import OutputError, UsageError
 from ..files import ensure_writable
 from ..ingest import IngestOptions
 from ..outputs import DEFAULT_OUT, summaries_exist
+from ..match import forms_made_with
 from ..references import load_reference_library, resolve_reference
+from ..settings import default_settings
 from ..report.summary import write_summaries
 from ..store import DEFAULT_DB, Store
 from ..version import __version__
@@ -123,7 +125,7 @@ def scan_archive(
         sink = Sink(store, out, scan_id, fingerprint)
         try:  # Ctrl-C while hashing or judging: what is committed stays, the scan is marked interrupted
             plan = plan_scan(archive, root, store, fingerprint, out=out, library_dirs=library_dirs,
-                             ingest=ingest, reference=reference)
+                             ingest=ingest, reference=reference, forms_made_with=forms_made_with(default_settings()))
             sink.unchanged(plan.unchanged)
             result.unchanged, result.analysed, result.rejudged = len(plan.unchanged), plan.analysed, plan.rejudged
             if plan.tasks:

@@ -68,6 +68,13 @@ def input_key(files: Sequence[FileRecord], meta: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def forms_key(files: Sequence[FileRecord], made_with: str) -> str:
+    """What a contract's stored comparison forms were made from: its files' digests and
+    ``match.forms_made_with`` (the tool, the settings, the dictionary)."""
+    payload = json.dumps([[(f.path, f.sha256) for f in files], made_with])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -83,6 +90,7 @@ class Planned:
     files: list[FileRecord]
     input_key: str
     meta: dict
+    forms_key: str  # ``forms_key``: what the comparison forms the sink stores are made from
 
 
 @dataclass
@@ -96,9 +104,10 @@ class ScanPlan:
 
 def plan_scan(
     archive: Archive, root: Path, store: Store, fingerprint: str, *, out: Path | None,
-    library_dirs: tuple[Path, ...], ingest: IngestOptions | None, reference: str | None,
+    library_dirs: tuple[Path, ...], ingest: IngestOptions | None, reference: str | None, forms_made_with: str,
 ) -> ScanPlan:
-    """The tasks of a scan of ``archive`` (read from ``root``) against what ``store`` holds."""
+    """The tasks of a scan of ``archive`` (read from ``root``) against what ``store`` holds.
+    ``forms_made_with``: ``match.forms_made_with`` of the workers' settings."""
     plan = ScanPlan()
     stored = store.stored_contracts()
     for spec in archive.contracts:
@@ -117,19 +126,22 @@ def plan_scan(
             plan.unchanged.append(spec.id)
             continue
         reuse: dict[str, Document] = {}
-        stored_error = None
+        stored_error = forms = None
+        made_from = forms_key(files, forms_made_with)
         if same_input and old.status == "error" and old.error_code:
             stored_error = (old.error_code, old.error_message or "", old.error_file or "")
         else:
             docs = store.load_documents([f.path for f in files])
             sha = {f.path: f.sha256 for f in files}
             reuse = {path: doc for path, (digest, doc) in docs.items() if sha[path] == digest}
+            if len(reuse) == len(files):
+                forms = store.load_forms(spec.id, made_from)
         task = ContractTask(
             len(plan.tasks), spec.id, meta, tuple((str(p), f.path) for p, f in zip(spec.files, files)),
-            reuse, stored_error, library_dirs, out is not None, ingest,
+            reuse, stored_error, library_dirs, out is not None, ingest, forms,
         )
         plan.tasks.append(task)
-        plan.planned[task.key] = Planned(spec, files, key, meta)
+        plan.planned[task.key] = Planned(spec, files, key, meta, made_from)
         if stored_error is not None or len(reuse) == len(files):
             plan.rejudged += 1
         else:

@@ -34,6 +34,7 @@ class Sink:
             contract_id=spec.id, spec=planned.meta, files=planned.files, input_key=planned.input_key,
             judged_with=self.fingerprint, scan_id=self.scan_id, status=res.status, report=res.report,
             report_json=res.json, documents=res.documents, segments=res.segments, error=res.error,
+            forms=(planned.forms_key, res.forms) if res.forms is not None else None,
         )
         self.statuses[res.status] += 1
         self.pages += res.pages

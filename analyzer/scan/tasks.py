@@ -15,6 +15,7 @@ from pathlib import Path
 from ..checker import AUTO, CheckOptions, Checker
 from ..errors import DocumentError, ErrorCode
 from ..ingest import IngestOptions, load_document
+from ..match import dump_contract, load_contract
 from ..model import Document, Report
 from ..report import render_report
 from ..report.labels import no_reference_advice
@@ -33,6 +34,7 @@ class ContractTask:
     library_dirs: tuple[Path, ...]
     render: bool  # write the HTML report too
     ingest: IngestOptions | None = None
+    forms: bytes | None = None  # stored comparison forms of the reused text (``match.dump_contract``)
 
     def options(self) -> CheckOptions:
         """The manifest row as check options. Not strict: an unknown manifest reference, like one
@@ -58,6 +60,7 @@ class TaskResult:
     html: str | None
     error: tuple[str, str, str] | None  # (code, message, file) for the store
     pages: int
+    forms: bytes | None = None  # the comparison forms made (None: none made, or the stored ones used)
 
 
 def stored_document_error(code: str, message: str, path: str) -> DocumentError:
@@ -96,7 +99,10 @@ def run_task(
             pages += len(doc.pages)
             documents.append(doc)
     step("")
-    analysis = checker.analyze_documents(documents, [rel for _, rel in task.files], task.options())
+    stored = None
+    if task.forms is not None and isinstance(documents, list) and not read_any:
+        stored = load_contract(documents, task.forms)  # None when it cannot be read: made again
+    analysis = checker.analyze_documents(documents, [rel for _, rel in task.files], task.options(), stored)
     report = analysis.report
     status = report.status
     error = ("", no_reference_advice(report.choice), "") if status == "no_reference" else None
@@ -109,8 +115,9 @@ def run_task(
             segments.setdefault(docs_out[clause.doc_index].path, []).append(
                 (clause.label, clause.number, clause.heading, clause.start, clause.end, clause.region)
             )
+    forms = dump_contract(analysis.contract) if analysis.contract is not None and stored is None else None
     return TaskResult(status, report, docs_out, segments, render_report(report, "json"),
-                      render_report(report, "html") if task.render else None, error, pages)
+                      render_report(report, "html") if task.render else None, error, pages, forms)
 
 
 def failure_result(task: ContractTask, checker: Checker, *, hung: bool, timeout: float, exitcode: int | None,
