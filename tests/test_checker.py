@@ -167,3 +167,21 @@ def test_read_only_store_older_than_the_schema_is_refused_with_advice(tmp_path):
 def test_plain_analyze_is_the_shared_checkers_report():
     path = CORPUS / "C045-old-after.pdf"
     assert report_to_dict(analyze([path])) == report_to_dict(shared_checker().analyze([path]).report)
+
+
+def test_stored_comparison_forms_read_back_as_made():
+    """What a scan keeps of a contract (its articles in comparison form) reads back equal, judges
+    the same, and anything else (damaged, made over other documents) reads as None."""
+    from analyzer.match import dump_contract, load_contract
+
+    checker = Checker()
+    for path in (CORPUS / "C001-clean", CORPUS / "C010-noise.docx", CORPUS / "C007-old-before.pdf"):
+        analysis = checker.analyze([path])
+        data = dump_contract(analysis.contract)
+        again = load_contract(analysis.documents, data)
+        assert again == analysis.contract
+        rejudged = checker.analyze_documents(analysis.documents, analysis.files, analysis.options, again)
+        assert report_to_dict(rejudged.report) == report_to_dict(analysis.report)
+        assert load_contract(analysis.documents, data[:-3]) is None
+        assert load_contract(analysis.documents, b"\x05\x00\x00\x00garbage") is None
+    assert load_contract((), dump_contract(checker.analyze([CORPUS / "C001-clean"]).contract)) is None

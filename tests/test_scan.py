@@ -222,15 +222,28 @@ def test_scan_new_reference_version_rejudges_from_stored_text(archive, tmp_path,
         "utf-8",
     )
 
+    import analyzer.checker
     import analyzer.scan.tasks as ingest  # where a scan's worker reads files
 
     def no_reading(path, settings, display=None, options=None, **kw):
         raise AssertionError(f"{display} was extracted again")
 
+    def no_segmenting(documents):
+        raise AssertionError("the stored articles were segmented and normalized again")
+
     monkeypatch.setattr(ingest, "load_document", no_reading)
+    monkeypatch.setattr(analyzer.checker, "segment_documents", no_segmenting)  # workers fork with it
     result = scan_archive(archive, db=db, out=out, jobs=2, library_dirs=[tmp_path / "lib"])
     assert (result.analysed, result.rejudged, result.unchanged) == (0, 6, 0)
     assert result.statuses["failed"] == 0
+    monkeypatch.undo()
+    # The reports made from the stored forms are those of a scan that reads everything.
+    fresh = scan_archive(archive, db=tmp_path / "fresh.sqlite", out=tmp_path / "fresh", jobs=1,
+                         library_dirs=[tmp_path / "lib"])
+    assert fresh.analysed == 6
+    for cid in IDS:
+        assert (out / "contracts" / f"{cid}.json").read_text("utf-8") == \
+            (tmp_path / "fresh" / "contracts" / f"{cid}.json").read_text("utf-8"), cid
     versions = dict(_rows(db, "SELECT id, reference_version FROM contracts WHERE status IN ('ok', 'findings')"))
     assert set(versions.values()) == {"2027-04-01"}
     assert json.loads((out / "contracts" / "R06-004-clean.json").read_text("utf-8"))["reference"]["version"] == "2027-04-01"
@@ -342,3 +355,21 @@ def test_cli_scan_summary_findings(archive, tmp_path, capsys):
     code = main(["summary", "--db", str(tmp_path / "none.sqlite")])
     err = capsys.readouterr().err
     assert code == 2 and "tokki scan" in err and err.count("\n") == 1
+
+
+def test_scan_damaged_stored_forms_are_made_again(archive, tmp_path):
+    """Stored comparison forms that cannot be read (damaged, another format) are made again from
+    the stored text: the re-judge gives the same verdicts, and stores readable forms."""
+    db = tmp_path / "t.sqlite"
+    scan_archive(archive, db=db, out=None, jobs=1)
+    before = _verdicts(db)
+    assert len(_rows(db, "SELECT contract_id FROM forms")) == 5  # every readable contract
+    con = sqlite3.connect(db)
+    con.execute("UPDATE forms SET data = X'00010203'")
+    con.execute("UPDATE contracts SET judged_with = 'older'")  # as after a reference change
+    con.commit()
+    con.close()
+    result = scan_archive(archive, db=db, out=None, jobs=1)
+    assert (result.rejudged, result.statuses["failed"]) == (6, 0)
+    assert _verdicts(db) == before
+    assert all(len(d) > 8 for (d,) in _rows(db, "SELECT data FROM forms"))
