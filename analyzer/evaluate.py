@@ -58,7 +58,7 @@ from pathlib import Path
 from .archive import LABELS, read_archive
 from .errors import ExitCode, UsageError
 from .ingest import IngestOptions
-from .model import ClauseStatus, Report
+from .model import ClauseStatus, ContractStatus, Report
 from .checker import CheckOptions, shared_checker
 from .settings import Settings
 
@@ -253,7 +253,7 @@ def _compare(result: EvalResult, spec, label: dict, report: Report | None, refus
     if "reference" in label:
         result.references_total += 1
         result.references_auto += auto_ref
-    no_reference = report is not None and report.status == "no_reference"
+    no_reference = report is not None and report.status is ContractStatus.NO_REFERENCE
     if "reference" in label and want_ref is None and not got_error:
         # The text matches no known issuer: tokki must name none (a no_reference report), not guess.
         if report is None or no_reference:

@@ -23,6 +23,7 @@ from .ingest import IngestOptions
 from .ingest.docx import W, format_number, iter_paragraphs, open_docx, paragraph_atoms, paragraph_line
 from .judge import diff_regions
 from .match import similarity
+from .messages import finding_message
 from .model import Change, ChangeKind, Clause, ClauseResult, ClauseStatus, Document, Report, ReferenceClause, Span
 from .normalize import Comparable, normalize_spans
 from .files import ensure_writable, save_atomic
@@ -291,7 +292,7 @@ def _ref_lines(expected: str, ref: ReferenceClause) -> list[tuple[Span, bool, in
 
 
 def _why(ctx: _Context, result: ClauseResult, ref: ReferenceClause, head: str) -> str:
-    msgs = [f.message for f in ctx.report.findings if f.clause == result.clause_id]
+    msgs = [finding_message(f) for f in ctx.report.findings if f.clause == result.clause_id]
     name = f"{ref.label}（{ref.title}）" if ref.title else ref.label
     lines = [head, *msgs, f"参照 / reference: {ctx.version_label} {name}"]
     if ref.source:

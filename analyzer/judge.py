@@ -13,6 +13,7 @@ from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from .messages import WEAKENED
 from .metadata import document_title
 from .match import ContractText, RefForms, match_clauses, similarity
 from .model import (
@@ -595,62 +596,42 @@ def findings_for(ctx: JudgeContext, result: ClauseResult, ref: ReferenceClause) 
     out: list[Finding] = []
     if result.status is ClauseStatus.MISSING:
         if ref.mandatory:
-            sev, why = Severity.ERROR, "必須事項です / mandatory item"
+            sev, why = Severity.ERROR, "mandatory"
         elif mark == "△":
-            sev, why = Severity.INFO, f"類型{ctx.contract_type}では必要に応じて規定 / as needed for type {ctx.contract_type}"
+            sev, why = Severity.INFO, "as_needed"
         else:
-            sev, why = Severity.WARNING, "任意事項です / optional item"
-        out.append(Finding(FindingKind.MISSING, ref.id, sev, f"{name}がありません（{why}） / clause {ref.id} is missing"))
+            sev, why = Severity.WARNING, "optional"
+        out.append(Finding(FindingKind.MISSING, ref.id, sev, "clause_missing",
+                           {"name": name, "why": why, "type": ctx.contract_type}))
     elif result.status is ClauseStatus.OBSOLETE:
-        diff = "、".join(c.describe() for c in result.changes)
         severity, rule = obsolete_rule(ctx, result.matched_version or "")
-        action = "現行（{}）に差し替えてください".format(ctx.version.version) if severity is Severity.ERROR else "参考"
-        out.append(
-            Finding(
-                FindingKind.OBSOLETE,
-                ref.id,
-                severity,
-                f"{name}は改正前（{result.matched_version}）の文言です。{action}: {diff}"
-                + (f"［{rule}］" if rule else "")
-                + f" / clause {ref.id} uses the superseded wording of {result.matched_version}",
-            )
-        )
+        out.append(Finding(
+            FindingKind.OBSOLETE, ref.id, severity, "clause_obsolete",
+            {"name": name, "matched_version": result.matched_version, "current_version": ctx.version.version,
+             "replace": severity is Severity.ERROR, "diff": "、".join(c.describe() for c in result.changes), "rule": rule},
+            result.location,
+        ))
     elif result.status is ClauseStatus.MODIFIED:
-        out.append(
-            Finding(
-                FindingKind.MODIFIED,
-                ref.id,
-                Severity.WARNING,
-                f"{name}が参照文（{ctx.version.version}）と異なります（{len(result.changes)}箇所） / clause {ref.id} differs from the reference",
-            )
-        )
+        out.append(Finding(FindingKind.MODIFIED, ref.id, Severity.WARNING, "clause_modified",
+                           {"name": name, "current_version": ctx.version.version, "changes": len(result.changes)},
+                           result.location))
     elif result.status is ClauseStatus.REVIEW:
-        out.append(
-            Finding(
-                FindingKind.REVIEW,
-                ref.id,
-                Severity.WARNING,
-                f"{name}は OCR の読取りが不十分で判定できません。原本で確認してください / clause {ref.id} could not be"
-                " judged from the OCR text: check the original",
-            )
-        )
+        out.append(Finding(FindingKind.REVIEW, ref.id, Severity.WARNING, "clause_review", {"name": name},
+                           result.location))
     weakened = [text for kind, text in result.obligations if kind == "weakened"]
     if weakened and out:
         # One problem, one finding (issue 18): the clause's finding gains the facet of a weaker duty.
         # Obsolete wording stays an obsolete finding; modified wording whose duty is weaker is a
         # weakened one. The severity is the graver of the two.
-        diff = "；".join(weakened)
         severity = Severity.ERROR if ref.mandatory else Severity.WARNING
         # Old wording signed before its revision was the current text then: information only.
         if result.status is ClauseStatus.OBSOLETE and obsolete_rule(ctx, result.matched_version or "")[0] is Severity.INFO:
             severity = Severity.INFO
         first = out[0]
         kind = FindingKind.WEAKENED if first.kind is FindingKind.MODIFIED else first.kind
-        message = first.message.rsplit(" / ", 1)  # 「日本語 / English」; the Japanese may hold 「指定 / given」
-        out[0] = Finding(
-            kind, ref.id, max(first.severity, severity, key=_GRAVITY.__getitem__),
-            f"{message[0]}。義務が弱められています: {diff} / {message[1] if len(message) > 1 else ''}; obligation weakened",
-            (first.kind.value, FindingKind.WEAKENED.value),
+        out[0] = replace(
+            first, kind=kind, severity=max(first.severity, severity, key=_GRAVITY.__getitem__),
+            params={**first.params, WEAKENED: "；".join(weakened)}, facets=(first.kind.value, FindingKind.WEAKENED.value),
         )
     return out
 
@@ -676,15 +657,11 @@ def obsolete_content_findings(ctx: JudgeContext) -> list[Finding]:
             if m is None:
                 continue
             loc = _location(ctx, m)
-            out.append(
-                Finding(
-                    FindingKind.OBSOLETE,
-                    clause.id,
-                    Severity.ERROR,
-                    f"{loc.article}{f'（{clause.title}）' if clause.title else ''}は旧版（{old.version}）にだけある条で、現行（{ctx.version.version}）"
-                    f"にはありません。削除してください（{loc.file}） / article {loc.article} belongs only to the superseded "
-                    f"version {old.version}",
-                )
-            )
+            out.append(Finding(
+                FindingKind.OBSOLETE, clause.id, Severity.ERROR, "stale_article",
+                {"article": loc.article, "title": clause.title, "old_version": old.version,
+                 "current_version": ctx.version.version, "file": loc.file},
+                loc,
+            ))
             current_ids.add(clause.id)  # report each stale article once
     return out

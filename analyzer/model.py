@@ -43,6 +43,16 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+class ContractStatus(StrEnum):
+    """A contract's verdict (tokki.report/1 ``status``; a scan's ``contracts.status``)."""
+
+    OK = "ok"
+    FINDINGS = "findings"
+    ERROR = "error"  # a file could not be read
+    NO_REFERENCE = "no_reference"  # no reference identified: checked against the national guideline's topics
+    FAILED = "failed"  # a scan only: the worker died or judging raised
+
+
 class ChangeKind(StrEnum):
     """How a contract span differs from the reference (``clauses[].changes[].kind``)."""
 
@@ -386,13 +396,19 @@ class ClauseResult:
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem on one clause. ``facets``: its aspects when it has more than one (an obsolete
-    clause whose duty is also weaker: ("obsolete", "weakened")); empty for a single-aspect finding."""
+    """One problem on one clause: what (``kind``), on which clause, how grave, where the contract
+    has it (``location``: file, page, article as printed; None for what is missing), and the
+    values its message is made of (``params``; the words come from ``analyzer.messages`` by
+    ``message_id``, in Japanese or English). ``facets``: its aspects when it has more than one (an
+    obsolete clause whose duty is also weaker: ("obsolete", "weakened")); empty for a single-aspect
+    finding."""
 
     kind: FindingKind
     clause: str
     severity: Severity
-    message: str
+    message_id: str
+    params: dict = field(default_factory=dict, compare=True)
+    location: Location | None = None
     facets: tuple[str, ...] = ()
 
     @property
@@ -479,12 +495,12 @@ class Report:
         return sum(p.confidence for p in self.ocr_pages) / len(self.ocr_pages)
 
     @property
-    def status(self) -> str:
+    def status(self) -> ContractStatus:
         if self.error is not None:
-            return "error"
+            return ContractStatus.ERROR
         if self.choice is not None and self.choice.method == "none":
-            return "no_reference"  # checked against the national guideline's topics only
-        return "findings" if self.findings else "ok"
+            return ContractStatus.NO_REFERENCE  # checked against the national guideline's topics only
+        return ContractStatus.FINDINGS if self.findings else ContractStatus.OK
 
     @property
     def has_errors(self) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import StoreError, UsageError
 from .files import reason_of
+from .messages import finding_message
 from .model import Document, Page, Report, Severity
 
 DEFAULT_DB = Path("reports/tokki.sqlite")
@@ -389,7 +390,7 @@ class Store:
                 db.executemany(
                     "INSERT INTO findings (contract_id, position, clause, kind, severity, message, facets)"
                     " VALUES (?,?,?,?,?,?,?)",
-                    [(contract_id, i, f.clause, f.kind.value, f.severity.value, f.message, " ".join(f.facets))
+                    [(contract_id, i, f.clause, f.kind.value, f.severity.value, finding_message(f), " ".join(f.facets))
                      for i, f in enumerate(report.findings)],
                 )
 

@@ -27,7 +27,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -568,23 +568,11 @@ def coverage_findings(coverage: tuple[TopicCoverage, ...], unreadable_pages: boo
     for c in coverage:
         if c.covered or c.topic == "haken":
             continue
-        mark = TOPIC_MARKS[c.topic]
+        params = {"mark": TOPIC_MARKS[c.topic], "name": c.name, "name_en": TOPIC_NAMES_EN[c.topic]}
         if unreadable_pages:
-            out.append(Finding(
-                FindingKind.REVIEW, f"topic-{c.topic}", Severity.WARNING,
-                f"国の指針 4-8-9(1) {mark}「{c.name}」に当たる条項は、OCR で読み取れない箇所があり有無を判定できません。"
-                f"原本で確認してください / topic {mark} ({TOPIC_NAMES_EN[c.topic]}): parts OCR could not read may hold it",
-            ))
-            continue
-        out.append(
-            Finding(
-                FindingKind.MISSING,
-                f"topic-{c.topic}",
-                Severity.WARNING,
-                f"国の指針 4-8-9(1) {mark}「{c.name}」に当たる条項が見つかりません / "
-                f"no article covers national-guideline topic {mark} ({TOPIC_NAMES_EN[c.topic]})",
-            )
-        )
+            out.append(Finding(FindingKind.REVIEW, f"topic-{c.topic}", Severity.WARNING, "topic_review", params))
+        else:
+            out.append(Finding(FindingKind.MISSING, f"topic-{c.topic}", Severity.WARNING, "topic_missing", params))
     return out
 
 
@@ -624,7 +612,7 @@ def topic_results(
             )
         )
     for f in coverage_findings(coverage):
-        findings.append(Finding(f.kind, f.clause.removeprefix("topic-"), f.severity, f.message))
+        findings.append(replace(f, clause=f.clause.removeprefix("topic-")))
     return tuple(results), tuple(findings)
 
 

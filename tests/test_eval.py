@@ -307,7 +307,7 @@ def test_eval_catches_a_verdict_where_an_error_is_expected(small, tmp_path, monk
     # An unreadable annex must never become "19 clauses missing": here the tool reads it anyway.
     root, cid = _one(small, tmp_path, lambda v, r: v["error"] == "encrypted")
     _wrap_analyze(monkeypatch, lambda r: dataclasses.replace(
-        r, error=None, findings=(Finding(FindingKind.MISSING, "1", Severity.ERROR, "第1がありません"),)
+        r, error=None, findings=(Finding(FindingKind.MISSING, "1", Severity.ERROR, "clause_missing", {"name": "第1", "why": "mandatory"}),)
     ))
     result = evaluate_archive(root)
     assert result.mistakes == [f"{cid}: error encrypted expected, got None (exit 1, expected 2)"]

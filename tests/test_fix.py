@@ -25,6 +25,7 @@ from analyzer.ingest.docx import read_docx
 from analyzer.model import ClauseStatus, Span
 from analyzer.normalize import normalize_spans
 from analyzer.settings import default_settings
+from analyzer.messages import finding_message
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
 LAYOUTS = {
@@ -388,8 +389,8 @@ def test_text_report_prints_current_wording_under_every_finding(tmp_path):
     report = analyze([src], reference="fukuoka-pref")
     lines = render_report(report, "text").split("\n")
     for finding in report.findings:
-        at = next(i for i, line in enumerate(lines) if finding.message in line)
-        assert lines[at + 1].lstrip().startswith("→"), finding.message
+        at = next(i for i, line in enumerate(lines) if finding_message(finding) in line)
+        assert lines[at + 1].lstrip().startswith("→"), finding_message(finding)
     at12 = next(i for i, line in enumerate(lines) if "第12（再委託の禁止）がありません" in line)
     assert lines[at12 + 2].strip() == CURRENT.clause("12").text
     at15 = next(i for i, line in enumerate(lines) if "第15（調査）は改正前" in line)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from analyzer import analyze
 from analyzer.errors import UsageError
 from analyzer.model import ChangeKind, ClauseStatus, FindingKind, Severity
+from analyzer.messages import finding_message
 
 ALL = [str(n) for n in range(1, 20)]
 
@@ -313,7 +314,7 @@ def test_pipeline_toshima_old_against_new_lists_changed_added_and_obsolete_artic
         (FindingKind.OBSOLETE, "old-18", Severity.ERROR),
         (FindingKind.OBSOLETE, "old-19", Severity.ERROR),
     ]
-    assert "第18条" in stale[0].message
+    assert "第18条" in finding_message(stale[0])
 
 
 def test_pipeline_toshima_template_notes_are_not_clause_text(write):

@@ -25,6 +25,7 @@ from contracts import build_annex
 
 from analyzer import analyze
 from analyzer.cli import main
+from analyzer.messages import finding_message
 
 ERR, WARN, INFO = "error", "warning", "info"
 
@@ -236,13 +237,13 @@ def test_severity_and_exit_code(case: Case, tmp_path, city_library, capsys):
     assert report.has_errors is (case.exit_code == 1)
     assert report.status == ("findings" if report.findings else "ok")
     for (kind, clause), words in case.words.items():
-        (message,) = [f.message for f in report.findings if (f.kind.value, f.clause) == (kind, clause)]
+        (message,) = [finding_message(f) for f in report.findings if (f.kind.value, f.clause) == (kind, clause)]
         assert words in message
     # Each finding's facets: a clause that is also weakened says so in the one finding.
     for f in report.findings:
         statuses_of = {"obsolete": ("obsolete", "weakened"), "weakened": ("modified", "weakened")}
         if f.kind.value == "weakened" or (f.kind.value == "obsolete" and f.clause in ("2",) and case.library):
-            assert f.facets == statuses_of[f.kind.value] and "義務が弱められています" in f.message
+            assert f.facets == statuses_of[f.kind.value] and "義務が弱められています" in finding_message(f)
 
     # CLI: exit code and the JSON report it prints
     args = ["check", str(path), "--reference", case.reference, "--format", "json"]

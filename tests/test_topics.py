@@ -16,6 +16,7 @@ from analyzer.report import render_report
 from analyzer.report.json import report_schema
 from analyzer.settings import default_settings
 from analyzer.topics import leave_one_issuer_out
+from analyzer.messages import finding_message
 
 ROOT = Path(__file__).resolve().parents[1]
 EIGHT = [str(n) for n in range(1, 9)]
@@ -68,7 +69,7 @@ def test_topics_dropping_the_subcontracting_clause_loses_topic_2(write):
     assert set(EIGHT) - {"2"} <= set(covered(report))
     topic = [(f.kind, f.clause, f.severity) for f in report.findings if f.clause.startswith("topic-")]
     assert topic == [(FindingKind.MISSING, "topic-2", Severity.WARNING)]
-    assert any("再委託の制限" in f.message for f in report.findings if f.clause == "topic-2")
+    assert any("再委託の制限" in finding_message(f) for f in report.findings if f.clause == "topic-2")
     # The text report's topic table says so on its row: ② なし, with no article.
     text = render_report(report, "text").splitlines()
     start = text.index("国の指針の論点（4-8-9(1) ①〜⑧・派遣労働者） / national-guideline topics")

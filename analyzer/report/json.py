@@ -11,11 +11,17 @@ from functools import lru_cache
 from importlib.resources import files
 
 from ..version import __version__
-from ..model import ClauseResult, ClauseStatus, Report, Supersession
+from ..messages import finding_message
+from ..model import ClauseResult, ClauseStatus, Location, Report, Supersession
 from .labels import supersession_notice
 
 SCHEMA_ID = "tokki.report/1"
 SCHEMA_FILE = "tokki.report-1.schema.json"
+
+
+def _location(loc: Location | None) -> dict | None:
+    """Where the contract has it: file, page, article as printed, the document's title."""
+    return None if loc is None else {"file": loc.file, "page": loc.page, "article": loc.article, "title": loc.title}
 
 
 def _clause(c: ClauseResult) -> dict:
@@ -27,9 +33,7 @@ def _clause(c: ClauseResult) -> dict:
         "mandatory": c.mandatory,
         "similarity": c.similarity,
         "matched_version": c.matched_version,
-        "location": None
-        if c.location is None
-        else {"file": c.location.file, "page": c.location.page, "article": c.location.article, "title": c.location.title},
+        "location": _location(c.location),
         "changes": [{"kind": ch.kind.value, "expected": ch.expected, "actual": ch.actual} for ch in c.changes],
         "expected_text": c.expected_text,
         "actual_text": c.actual_text,
@@ -69,15 +73,17 @@ def report_to_dict(report: Report) -> dict:
             "version": report.reference_version,
             "title": report.reference_title,
         },
-        "status": report.status,
+        "status": report.status.value,
         "error": None
         if report.error is None
         else {"code": report.error.code.value, "message": report.error.message, "file": report.error.file},
         "summary": {s.value: counts.get(s.value, 0) for s in ClauseStatus},
         "clauses": [_clause(c) for c in report.clauses],
         "findings": [
-            {"kind": f.kind.value, "clause": f.clause, "severity": f.severity.value, "message": f.message,
-             "facets": list(f.facets or (f.kind.value,))}
+            {"kind": f.kind.value, "clause": f.clause, "severity": f.severity.value, "message": finding_message(f),
+             "facets": list(f.facets or (f.kind.value,)), "message_ja": finding_message(f, "ja"),
+             "message_en": finding_message(f, "en"), "message_id": f.message_id, "params": dict(f.params),
+             "location": _location(f.location)}
             for f in report.findings
         ],
         "notes": list(report.notes),
@@ -95,7 +101,7 @@ def report_to_dict(report: Report) -> dict:
                 "topic": c.topic,
                 "name": c.name,
                 "covered": c.covered,
-                "locations": [{"file": l.file, "page": l.page, "article": l.article, "title": l.title} for l in c.locations],
+                "locations": [_location(loc) for loc in c.locations],
             }
             for c in report.coverage
         ],

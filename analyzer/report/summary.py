@@ -23,7 +23,7 @@ from pathlib import Path
 from ..files import natural_key, save_atomic, write_atomic
 from ..outputs import SUMMARY_FILES, report_paths
 from ..references import load_reference_library
-from ..model import ClauseStatus
+from ..model import ClauseStatus, ContractStatus
 from ..store import Store
 from ..ja.chars import display_width
 from .html import template_environment
@@ -100,7 +100,7 @@ class ContractRow:
 
     @property
     def judged(self) -> bool:
-        return self.status in ("ok", "findings")
+        return self.status in (ContractStatus.OK, ContractStatus.FINDINGS)
 
     @property
     def deficient(self) -> bool:
@@ -205,7 +205,7 @@ def archive_figures(store: Store) -> ArchiveFigures:
     rows.sort(key=lambda c: natural_key(c.id))
     fig = ArchiveFigures(rows)
     fig.statuses = Counter(c.status for c in rows)
-    fig.error_codes = Counter(c.error_code for c in rows if c.status == "error" and c.error_code)
+    fig.error_codes = Counter(c.error_code for c in rows if c.status == ContractStatus.ERROR and c.error_code)
     fig.missing_by_clause = [
         (ref, label, n)
         for (ref, cid, label), n in sorted(
@@ -309,7 +309,7 @@ def _csv_row(c: ContractRow, *, typed: bool = False) -> list:
         *(c.counts[s] for s in STATUS_COLUMNS),
         ";".join(c.missing_mandatory), ";".join(c.obsolete_items),
         SEVERITY_JA.get(c.worst_severity or "", blank), c.error_code or blank,
-        c.message if c.status in ("error", "no_reference", "failed") else blank,
+        c.message if c.status in (ContractStatus.ERROR, ContractStatus.NO_REFERENCE, ContractStatus.FAILED) else blank,
         (c.superseded_by or blank) if c.checked_superseded else blank,
         day(c.superseded_since) if c.checked_superseded else blank,
         SUPERSEDED_SIGNED_LABEL.get(c.superseded_signed, blank),
@@ -420,7 +420,7 @@ def render_summary_html(fig: ArchiveFigures) -> str:
     judged = fig.judged
     contracts = []
     for c in fig.contracts:
-        has_report = c.status in ("ok", "findings", "error", "no_reference")
+        has_report = c.status != ContractStatus.FAILED
         link = report_paths(Path("."), c.id)[1].as_posix() if has_report else None
         contracts.append({"c": c, "link": link, "label": CONTRACT_STATUS_LABEL[c.status]})
     return template_environment().get_template("summary.html.j2").render(

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..ja.chars import pad
-from ..model import ClauseResult, ClauseStatus, Finding, FindingKind, Report, Severity
+from ..messages import finding_message
+from ..model import ClauseResult, ClauseStatus, ContractStatus, Finding, FindingKind, Report, Severity
 from ..topics import TOPIC_MARKS
 from .labels import supersession_notice
 
@@ -89,7 +90,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
     lines.append(f"  契約日 / signed on: {report.signed_on.isoformat() if report.signed_on else '不明 / unknown'}"
                  + (f"（{report.metadata.signed_on.where()}）" if report.metadata and report.metadata.signed_on else ""))
     lines += _metadata_lines(report)
-    if report.status == "no_reference":
+    if report.status is ContractStatus.NO_REFERENCE:
         lines.append(f"  参照 / reference: 特定できません — 国の指針の論点で確認 / none identified: national-guideline topics"
                      f"（{report.reference_id}@{report.reference_version}）")
     else:
@@ -109,7 +110,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
         lines.append(f"  {report.error.file}: {report.error.message}")
         return "\n".join(lines) + "\n"
 
-    if report.status == "no_reference":
+    if report.status is ContractStatus.NO_REFERENCE:
         lines.append(c("判定: 参照文を特定できません（国の指針の論点のみ確認） / no reference: national topics only", "yellow"))
     elif any(f.severity is Severity.ERROR for f in report.findings):
         lines.append(c("判定: 要修正 / action required", "red"))
@@ -140,7 +141,7 @@ def render_text(report: Report, *, color: bool = False, **_: object) -> str:
         by_id = {r.clause_id: r for r in report.clauses}
         shown: set[str] = set()
         for f in report.findings:
-            lines.append(f"  [{c(SEVERITY_LABEL[f.severity], _SEVERITY_COLOUR[f.severity])}] {f.message}")
+            lines.append(f"  [{c(SEVERITY_LABEL[f.severity], _SEVERITY_COLOUR[f.severity])}] {finding_message(f)}")
             lines.extend(_suggestion(f, by_id.get(f.clause), shown))
     detail = [r for r in report.clauses if r.status in (ClauseStatus.OBSOLETE, ClauseStatus.MODIFIED)]
     for r in detail:

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..archive import Archive, ContractSpec
 from ..files import file_digest
 from ..ingest import IngestOptions
-from ..model import Document
+from ..model import ContractStatus, Document
 from ..outputs import report_paths
 from ..references import bundled_reference_dir, load_reference_library
 from ..store import FileRecord, Store
@@ -119,7 +119,7 @@ def plan_scan(
         outputs_ok = (
             out is None
             or old is None
-            or old.status in ("no_reference", "failed")
+            or old.status in (ContractStatus.NO_REFERENCE, ContractStatus.FAILED)
             or all(p.exists() for p in report_paths(out, spec.id))
         )
         if same_input and old.judged_with == fingerprint and outputs_ok:
@@ -128,7 +128,7 @@ def plan_scan(
         reuse: dict[str, Document] = {}
         stored_error = forms = None
         made_from = forms_key(files, forms_made_with)
-        if same_input and old.status == "error" and old.error_code:
+        if same_input and old.status == ContractStatus.ERROR and old.error_code:
             stored_error = (old.error_code, old.error_message or "", old.error_file or "")
         else:
             docs = store.load_documents([f.path for f in files])

@@ -16,11 +16,11 @@ from ..checker import AUTO, CheckOptions, Checker
 from ..errors import DocumentError, ErrorCode
 from ..ingest import IngestOptions, load_document
 from ..match import dump_contract, load_contract
-from ..model import Document, Report
+from ..model import ContractStatus, Document, Report
 from ..report import render_report
 from ..report.labels import no_reference_advice
 
-STATUSES = ("ok", "findings", "error", "no_reference", "failed")
+STATUSES = tuple(s.value for s in ContractStatus)
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class ContractTask:
 
 @dataclass(frozen=True)
 class TaskResult:
-    status: str  # one of STATUSES
+    status: ContractStatus
     report: Report | None
     documents: list[Document] | None  # None: stored text unchanged (re-judge)
     segments: dict[str, list[tuple]]
@@ -105,7 +105,7 @@ def run_task(
     analysis = checker.analyze_documents(documents, [rel for _, rel in task.files], task.options(), stored)
     report = analysis.report
     status = report.status
-    error = ("", no_reference_advice(report.choice), "") if status == "no_reference" else None
+    error = ("", no_reference_advice(report.choice), "") if status is ContractStatus.NO_REFERENCE else None
     docs_out = documents if isinstance(documents, list) and read_any else None
     if isinstance(documents, DocumentError) and task.stored_error is None:
         docs_out = []  # the files changed and no longer read: drop their stored text
@@ -125,7 +125,7 @@ def failure_result(task: ContractTask, checker: Checker, *, hung: bool, timeout:
     """The result recorded for a contract whose worker hung (error code ``timeout``) or died."""
     if not hung:
         msg = f"処理中のワーカーが終了しました（終了コード {exitcode}） / the worker process died (exit code {exitcode})"
-        return TaskResult("failed", None, None, {}, None, None, ("", msg, current), 0)
+        return TaskResult(ContractStatus.FAILED, None, None, {}, None, None, ("", msg, current), 0)
     where = current or "判定 / judgment"
     err = stored_document_error(
         ErrorCode.TIMEOUT.value,
@@ -134,11 +134,11 @@ def failure_result(task: ContractTask, checker: Checker, *, hung: bool, timeout:
     )
     report = checker.analyze_documents(err, [rel for _, rel in task.files], task.options()).report
     return TaskResult(
-        "error", report, [], {}, render_report(report, "json"),
+        ContractStatus.ERROR, report, [], {}, render_report(report, "json"),
         render_report(report, "html") if task.render else None, None, 0,
     )
 
 
 def crashed_result(exc: Exception) -> TaskResult:
     """A bug in judging one contract: recorded against it, the scan goes on."""
-    return TaskResult("failed", None, None, {}, None, None, ("", f"{type(exc).__name__}: {exc}", ""), 0)
+    return TaskResult(ContractStatus.FAILED, None, None, {}, None, None, ("", f"{type(exc).__name__}: {exc}", ""), 0)
