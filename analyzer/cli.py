@@ -6,6 +6,7 @@ unreadable input (a one-line message on stderr names the file and the reason).
 from __future__ import annotations
 
 import argparse
+import os
 import difflib
 import json
 import re
@@ -141,8 +142,6 @@ def _add_ingest(parser: argparse.ArgumentParser, convert: bool = True) -> None:
 
 def _ingest_options(args: argparse.Namespace, scan: bool = False):
     """IngestOptions from the command line; a scan's workers are processes, so each OCRs one page at a time."""
-    import os
-
     from .ingest import IngestOptions
 
     cache = args.ocr_cache
@@ -533,8 +532,6 @@ def main(argv: list[str] | None = None) -> int:
         print("tokki: 中断しました / interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and the like
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
 

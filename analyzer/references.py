@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from functools import lru_cache
+from importlib.resources import files
 from datetime import date
 from pathlib import Path
 
@@ -25,8 +26,6 @@ def bundled_reference_dir() -> Path:
     tree = here.parent / "reference_clauses"
     if tree.is_dir():
         return tree
-    from importlib.resources import files
-
     return Path(str(files("analyzer.reference_clauses")))
 
 

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from rapidfuzz import fuzz
+
 from .ja.sudachi import Token, tokenize
 from .segment import _ITEM
 
@@ -209,8 +211,6 @@ def compare_strength(
     that adds a duty stronger. ``fold`` is the comparison normalization, so
     ただちに/直ちに and 委託者/甲 agree; ``modifiers`` adds to ``rules.modifiers``.
     """
-    from rapidfuzz import fuzz
-
     rules = rules or StrengthRules()
     if modifiers:
         rules = StrengthRules(**{**rules.__dict__, "modifiers": tuple(dict.fromkeys(rules.modifiers + modifiers))})

@@ -11,6 +11,7 @@ grimp = pytest.importorskip("grimp")
 # Floor by floor, bottom up; a module may import from its own floor (without a cycle) or below.
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("analyzer.version", "analyzer.errors", "analyzer.ja", "analyzer.model"),
+    ("analyzer.messages",),
     ("analyzer.references", "analyzer.settings", "analyzer.files"),
     ("analyzer.ingest", "analyzer.archive"),
     # The stages: functions of values.
@@ -74,4 +75,4 @@ def test_the_checks_catch_a_planted_cycle_and_upward_import():
     planted = grimp.build_graph("analyzer")
     planted.add_import(importer="analyzer.model", imported="analyzer.checker")
     assert any(c.startswith("analyzer.model → analyzer.checker") for c in cycles(planted))
-    assert "analyzer.model (floor 1) → analyzer.checker (floor 5)" in upward(planted)
+    assert "analyzer.model (floor 1) → analyzer.checker (floor 6)" in upward(planted)

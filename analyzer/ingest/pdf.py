@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import ctypes
 import math
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import CorruptDocument, DocumentTimeout, EmptyDocument, EncryptedDocument, OcrRequired
+from ..files import file_digest
 from ..model import Document, Page
 from .pdfium import PDFIUM_LOCK
 from .layout import PAGE_NUMBER, Char, PageLayout, Table, analyse_page, read_document
@@ -288,7 +290,6 @@ def read_pdf(path: Path, name: str, password: str | None = None, ocr=None, on_pa
 
 def _ocr(pdf, pages: list[int], path: Path, name: str, options, on_page=None) -> dict:
     """OCR of the scanned ``pages``, through the cache when the options give one."""
-    from ..files import file_digest
     from .ocr import read_pdf_pages
     from .ocr.cache import OcrCache
 
@@ -309,8 +310,6 @@ RUNNING_HEAD_LINES = 6
 
 
 def _without_running_heads(results: dict) -> dict:
-    from dataclasses import replace
-
     seen: set[str] = set()
     out = {}
     for i in sorted(results):

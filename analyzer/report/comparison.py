@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 
+from ..ja.sudachi import tokenize
 from ..model import ReferenceClause, ReferenceVersion
 from .html import template_environment
 
@@ -98,8 +99,6 @@ def _words(text: str) -> _Words:
         if ch == "\n" or ch in PUNCTUATION:
             cuts.update((i, i + 1))
     try:
-        from ..ja.sudachi import tokenize
-
         for line_start, line in _lines_with_offsets(text):
             for tok in tokenize(line):
                 b, e = line_start + tok.begin, line_start + tok.end

@@ -1,44 +1,27 @@
-"""Fix stage: a draft contract and its Report → a copy of the draft with the current wording as Word tracked changes.
-
-Input: one DOCX (a PDF or text file is first written out as a DOCX of its annex).
-Output: OUT.docx where obsolete and modified clauses carry word-level w:del/w:ins
-(author 「tokki」), missing mandatory clauses are inserted as tracked paragraphs
-numbered and headed like their neighbours, and every change has a comment saying why.
-"""
+"""Planning a fix: which words of the draft change, which paragraphs are inserted and how they are
+shaped (offsets into Document.text; the paragraphs new text copies its formatting from)."""
 from __future__ import annotations
 
 import bisect
-import copy
 import re
-import tempfile
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from .checker import AUTO, Analysis, CheckOptions, Checker, shared_checker
-from .errors import TokkiError, UsageError
-from .ingest import IngestOptions
-from .ingest.docx import W, format_number, iter_paragraphs, open_docx, paragraph_atoms, paragraph_line
-from .judge import diff_regions
-from .match import similarity
-from .messages import finding_message
-from .model import Change, ChangeKind, Clause, ClauseResult, ClauseStatus, Document, Report, ReferenceClause, Span
-from .normalize import Comparable, normalize_spans
-from .files import ensure_writable, save_atomic
-from .segment import operative_spans
-from .settings import Settings, default_settings
+from ..checker import Analysis
+from ..errors import TokkiError
+from ..ingest.docx import W, format_number, iter_paragraphs, paragraph_atoms, paragraph_line
+from ..judge import diff_regions
+from ..match import similarity
+from ..messages import finding_message
+from ..model import Change, ChangeKind, Clause, ClauseResult, ClauseStatus, Document, Report, ReferenceClause, Span
+from ..normalize import Comparable, normalize_spans
+from ..segment import operative_spans
+from ..settings import Settings
 
-AUTHOR = "tokki"
-AUTHOR_INITIALS = "tk"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # A contract line less similar than this to the reference line it stands for is
 # rewritten as a whole (delete the line's text, insert the reference's) instead of
 # being patched word by word: below it a word diff is a patchwork nobody can review.
 REWRITE_BELOW = 0.5
-# Formats whose annex is written out as a new DOCX before it is fixed.
-TEXT_FORMATS = (".pdf", ".txt", ".text")
 
 
 class FixError(TokkiError):
@@ -57,27 +40,11 @@ class FixedClause:
     changes: tuple[Change, ...]  # expected = inserted text, actual = deleted text
 
 
-@dataclass(frozen=True)
-class FixResult:
-    """What ``fix_document`` wrote: the output path, the analysis it acted on, and the changes made."""
-
-    source: str
-    output: str
-    report: Report
-    fixed: tuple[FixedClause, ...] = ()
-    not_fixed: tuple[tuple[str, str], ...] = ()  # (clause id, reason): findings left to a person
-    annex_written: bool = False  # PDF/text input: the annex was written out as a new DOCX
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.fixed)
-
-
 # ---------------------------------------------------------------- edit plan (offsets into Document.text)
 
 
 @dataclass
-class _Edit:
+class Edit:
     """Replace doc text [start, end) (a pure insertion when equal) by ``text``, with a comment."""
 
     start: int
@@ -87,7 +54,7 @@ class _Edit:
 
 
 @dataclass
-class _NewParagraph:
+class NewParagraph:
     text: str
     template: object  # w:p whose pPr is copied
     label: str = ""  # printed label run (第12, 2, 一) before the text
@@ -97,38 +64,38 @@ class _NewParagraph:
 
 
 @dataclass
-class _Insertion:
+class Insertion:
     """New paragraphs after (or before) an existing paragraph, with one comment over them."""
 
     anchor: int  # paragraph index
     after: bool
-    paragraphs: list[_NewParagraph]
+    paragraphs: list[NewParagraph]
     comment: str
     order: int = 0
-    row: _NewRow | None = None  # the clause goes into a new table row instead of new paragraphs
+    row: NewRow | None = None  # the clause goes into a new table row instead of new paragraphs
 
 
 @dataclass
-class _NewRow:
+class NewRow:
     """A table row like ``template`` (its cells' properties), inserted after or before ``anchor`` (a w:tr),
     with the new paragraphs of each cell, in cell order."""
 
     template: object
     anchor: object
-    cells: list[list[_NewParagraph]]
+    cells: list[list[NewParagraph]]
 
 
 @dataclass
-class _Plan:
-    edits: list[_Edit] = field(default_factory=list)
+class Plan:
+    edits: list[Edit] = field(default_factory=list)
     deleted_paragraphs: list[tuple[int, str]] = field(default_factory=list)
-    insertions: list[_Insertion] = field(default_factory=list)
+    insertions: list[Insertion] = field(default_factory=list)
     fixed: list[FixedClause] = field(default_factory=list)
     not_fixed: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class _Para:
+class Para:
     element: object
     label: str  # automatic-numbering label (not in the runs)
     start: int  # offset of the line in Document.text
@@ -136,21 +103,21 @@ class _Para:
     end: int
 
 
-def _paragraph_index(document) -> tuple[list[_Para], str]:
-    paras: list[_Para] = []
+def paragraph_index(document) -> tuple[list[Para], str]:
+    paras: list[Para] = []
     lines: list[str] = []
     pos = 0
     for p, label in iter_paragraphs(document):
         text = "".join(t for _, t in paragraph_atoms(p))
         line = paragraph_line(label, text)
         text_start = pos + (len(line) - len(text))
-        paras.append(_Para(p, label, pos, text_start, pos + len(line)))
+        paras.append(Para(p, label, pos, text_start, pos + len(line)))
         lines.append(line)
         pos += len(line) + 1
     return paras, "\n".join(lines)
 
 
-def _para_at(paras: list[_Para], offset: int) -> int:
+def para_at(paras: list[Para], offset: int) -> int:
     return max(0, bisect.bisect_right([p.start for p in paras], offset) - 1)
 
 
@@ -239,9 +206,9 @@ def line_edits(
 
 
 @dataclass(frozen=True)
-class _Context:
+class Context:
     doc: Document
-    paras: list[_Para]
+    paras: list[Para]
     clauses: list[Clause]
     settings: Settings
     report: Report
@@ -291,7 +258,7 @@ def _ref_lines(expected: str, ref: ReferenceClause) -> list[tuple[Span, bool, in
     return out
 
 
-def _why(ctx: _Context, result: ClauseResult, ref: ReferenceClause, head: str) -> str:
+def _why(ctx: Context, result: ClauseResult, ref: ReferenceClause, head: str) -> str:
     msgs = [finding_message(f) for f in ctx.report.findings if f.clause == result.clause_id]
     name = f"{ref.label}（{ref.title}）" if ref.title else ref.label
     lines = [head, *msgs, f"参照 / reference: {ctx.version_label} {name}"]
@@ -300,7 +267,7 @@ def _why(ctx: _Context, result: ClauseResult, ref: ReferenceClause, head: str) -
     return "\n".join(lines)
 
 
-def _unit_spans(ctx: _Context, units) -> list[Span]:
+def _unit_spans(ctx: Context, units) -> list[Span]:
     return [s for ci, a, e in units for para in ctx.clauses[ci].paragraphs[a:e] for s in para]
 
 
@@ -312,7 +279,7 @@ _ONLY_LABEL = re.compile(
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-def _paragraph_label(ctx: _Context, spans: list[Span], number: int) -> str:
+def _paragraph_label(ctx: Context, spans: list[Span], number: int) -> str:
     """「2 」 or 「２　」 like the numbered paragraphs of the draft."""
     for s in spans:
         line_start = ctx.doc.text.rfind("\n", 0, s.start) + 1
@@ -325,7 +292,7 @@ def _paragraph_label(ctx: _Context, spans: list[Span], number: int) -> str:
     return str(number).translate(_FULLWIDTH) + "\u3000"
 
 
-def _first_run(p, offset: int | None = None):
+def first_run(p, offset: int | None = None):
     """The w:r holding the paragraph's character at ``offset`` (default: its first visible character)."""
     atoms = paragraph_atoms(p)
     pos = 0
@@ -337,7 +304,7 @@ def _first_run(p, offset: int | None = None):
     return runs[0] if runs else None
 
 
-def _plan_replacement(ctx: _Context, plan: _Plan, result: ClauseResult, ref: ReferenceClause, units) -> None:
+def _plan_replacement(ctx: Context, plan: Plan, result: ClauseResult, ref: ReferenceClause, units) -> None:
     settings, doc_text = ctx.settings, ctx.doc.text
     expected = result.expected_text
     ref_lines = _ref_lines(expected, ref)
@@ -384,12 +351,12 @@ def _plan_replacement(ctx: _Context, plan: _Plan, result: ClauseResult, ref: Ref
             edits = line_edits(ref_cmp[i], expected, span_r, act_cmp[j], doc_text, span_a, settings)
         for s, e, text in edits:
             text = ctx.speak(text)
-            plan.edits.append(_Edit(s, e, text, comment_for(doc_text[s:e], text)))
+            plan.edits.append(Edit(s, e, text, comment_for(doc_text[s:e], text)))
 
     for j, span in enumerate(act_spans):
         if j in paired_act:
             continue
-        k = _para_at(ctx.paras, span.start)
+        k = para_at(ctx.paras, span.start)
         para = ctx.paras[k]
         if k in {d for d, _ in plan.deleted_paragraphs}:
             continue
@@ -397,10 +364,10 @@ def _plan_replacement(ctx: _Context, plan: _Plan, result: ClauseResult, ref: Ref
         if _ONLY_LABEL.fullmatch(doc_text[para.text_start : span.start]) and not doc_text[span.end : para.end].strip():
             plan.deleted_paragraphs.append((k, comment))
         else:
-            plan.edits.append(_Edit(span.start, span.end, "", comment))
+            plan.edits.append(Edit(span.start, span.end, "", comment))
 
     # New paragraphs for unpaired reference lines, after the paragraph of the line before.
-    first_para = _para_at(ctx.paras, act_spans[0].start)
+    first_para = para_at(ctx.paras, act_spans[0].start)
     first_el = ctx.paras[first_para].element
     for i, (span_r, is_item, number) in enumerate(ref_lines):
         if i in paired_ref:
@@ -408,9 +375,9 @@ def _plan_replacement(ctx: _Context, plan: _Plan, result: ClauseResult, ref: Ref
         before = [j for ri, j in pairs if ri < i]
         after = [j for ri, j in pairs if ri > i]
         if before:
-            anchor, is_after = _para_at(ctx.paras, act_spans[before[-1]].end), True
+            anchor, is_after = para_at(ctx.paras, act_spans[before[-1]].end), True
         elif after:
-            anchor, is_after = _para_at(ctx.paras, act_spans[after[0]].start), False
+            anchor, is_after = para_at(ctx.paras, act_spans[after[0]].start), False
         else:
             anchor, is_after = first_para, True
         line_start = expected.rfind("\n", 0, span_r.start) + 1
@@ -418,9 +385,9 @@ def _plan_replacement(ctx: _Context, plan: _Plan, result: ClauseResult, ref: Ref
         label = expected[line_start : span_r.start] if is_item else (_paragraph_label(ctx, act_spans, number) if number > 1 else "")
         template = _template_line(ctx, act_spans, item=is_item)
         template = first_el if template is None else template
-        new = _NewParagraph(text, template, label, _first_run(template), _first_run(template), keep_numbering=template is not first_el)
+        new = NewParagraph(text, template, label, first_run(template), first_run(template), keep_numbering=template is not first_el)
         comment = comment_for("", label + text)
-        plan.insertions.append(_Insertion(anchor, is_after, [new], comment, order=i))
+        plan.insertions.append(Insertion(anchor, is_after, [new], comment, order=i))
     plan.fixed.append(
         FixedClause(result.clause_id, ref.label, ref.title, "replaced", result.location.article if result.location else "", tuple(changes))
     )
@@ -433,11 +400,11 @@ def _without_item_label(text: str, span: Span) -> Span:
     return Span(span.start + inner.start, span.end)
 
 
-def _template_line(ctx: _Context, spans: list[Span], *, item: bool):
+def _template_line(ctx: Context, spans: list[Span], *, item: bool):
     """A paragraph of the clause (not its first) with a label of the wanted kind: an item or a numbered paragraph."""
-    first = _para_at(ctx.paras, spans[0].start)
+    first = para_at(ctx.paras, spans[0].start)
     for s in spans:
-        k = _para_at(ctx.paras, s.start)
+        k = para_at(ctx.paras, s.start)
         if k == first:
             continue
         prefix = ctx.doc.text[ctx.paras[k].start : s.start]
@@ -478,7 +445,7 @@ def _render_label(printed: str, number: int) -> str:
     return printed[: span[0]] + digits + printed[span[1] :]
 
 
-def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs: dict[str, ReferenceClause],
+def _plan_missing(ctx: Context, plan: Plan, missing: list[ClauseResult], refs: dict[str, ReferenceClause],
                   order: list[str], matches) -> None:
     present = {cid: m for cid, m in matches.items()}
     # Consecutive missing clauses after the same neighbour are numbered on from it.
@@ -496,12 +463,12 @@ def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs:
         shape = _clause_shape(ctx, neighbour)
         at = ctx.clauses.index(neighbour)
         if prev is not None:
-            anchor, after = _para_at(ctx.paras, neighbour.end), True
+            anchor, after = para_at(ctx.paras, neighbour.end), True
             step = counters.get(anchor, 0) + 1
             counters[anchor] = step
             number = (neighbour.number or 0) + step
         else:
-            anchor, after = _para_at(ctx.paras, neighbour.start), False
+            anchor, after = para_at(ctx.paras, neighbour.start), False
             number = max(1, (neighbour.number or 2) - 1)
         kept = next((c for c in ctx.clauses if c.number == number and _deleted(ctx, c)), None)
         if kept is not None:  # 「第12 削除」: the contract keeps the number of a deleted article
@@ -521,7 +488,7 @@ def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs:
             ctx, result, ref,
             f"必須事項 {ref.label}（{ref.title}）がないため、現行の文言を挿入します / missing mandatory clause inserted",
         )
-        plan.insertions.append(_Insertion(anchor, after, paragraphs, comment, order=10_000 + pos, row=row))
+        plan.insertions.append(Insertion(anchor, after, paragraphs, comment, order=10_000 + pos, row=row))
         where = f"{neighbour.label} の{'後' if after else '前'} / {'after' if after else 'before'} {neighbour.label}"
         plan.fixed.append(
             FixedClause(result.clause_id, ref.label, ref.title, "inserted", where,
@@ -530,16 +497,16 @@ def _plan_missing(ctx: _Context, plan: _Plan, missing: list[ClauseResult], refs:
     _plan_renumbering(ctx, plan, inserted)
 
 
-def _deleted(ctx: _Context, clause: Clause) -> bool:
+def _deleted(ctx: Context, clause: Clause) -> bool:
     """The article reads 「削除」 alone (its number kept after the article was deleted)."""
     body = "".join(ctx.doc.text[s.start : s.end] for para in clause.paragraphs for s in para)
     return "".join(body.split()).strip("。") == "削除"
 
 
-def _label_number(ctx: _Context, clause: Clause) -> tuple[int, int] | None:
+def _label_number(ctx: Context, clause: Clause) -> tuple[int, int] | None:
     """Document offsets of the number printed in the article's label (None: Word numbers it)."""
     spans = [s for para in clause.paragraphs for s in para]
-    art = ctx.paras[_para_at(ctx.paras, spans[0].start if spans else clause.end)]
+    art = ctx.paras[para_at(ctx.paras, spans[0].start if spans else clause.end)]
     m = _LABEL.search(ctx.doc.text[art.start : spans[0].start if spans else art.end])
     if m is None or (art.label and art.start + m.start() < art.text_start):  # as _clause_shape tells auto labels
         return None
@@ -551,7 +518,7 @@ def _label_number(ctx: _Context, clause: Clause) -> tuple[int, int] | None:
 _CROSS_REF = re.compile(r"(?<![法例則）)条号])第(?P<num>[0-9０-９]+)(?![0-9０-９条項号])")
 
 
-def _plan_renumbering(ctx: _Context, plan: _Plan, inserted: list[tuple[float, int]]) -> None:
+def _plan_renumbering(ctx: Context, plan: Plan, inserted: list[tuple[float, int]]) -> None:
     """Inserted articles whose numbers the contract already uses (it was renumbered when one was
     dropped): the articles after them, and 「第N」 references to those in the annex's text, take
     the next numbers as tracked changes. A contract that kept the number (「第12 削除」) has no clash."""
@@ -573,7 +540,7 @@ def _plan_renumbering(ctx: _Context, plan: _Plan, inserted: list[tuple[float, in
         span = _label_number(ctx, clause)
         if span is not None:
             old = ctx.doc.text[span[0] : span[1]]
-            plan.edits.append(_Edit(*span, _renumber_like(old, clause.number + shift), comment))
+            plan.edits.append(Edit(*span, _renumber_like(old, clause.number + shift), comment))
     if len(doc_index) != 1:
         return
     labels = {_label_number(ctx, c) for c in ctx.clauses}
@@ -582,7 +549,7 @@ def _plan_renumbering(ctx: _Context, plan: _Plan, inserted: list[tuple[float, in
             span = m.span("num")
             n = int(unicodedata.normalize("NFKC", m.group("num")))
             if span not in labels and n in renumbered:
-                plan.edits.append(_Edit(*span, _renumber_like(m.group("num"), renumbered[n]), comment))
+                plan.edits.append(Edit(*span, _renumber_like(m.group("num"), renumbered[n]), comment))
 
 
 def _renumber_like(printed: str, number: int) -> str:
@@ -600,13 +567,13 @@ def _cell_of(p):
     return tr, [c for c in tr if c.tag == W + "tc"].index(tc)
 
 
-def _new_row(ctx: _Context, clause: Clause, ref: ReferenceClause, expected: str, number: int,
-             after: bool) -> _NewRow | None:
+def _new_row(ctx: Context, clause: Clause, ref: ReferenceClause, expected: str, number: int,
+             after: bool) -> NewRow | None:
     """A new table row for a missing clause when its neighbour ``clause`` is laid out in table rows
     (「第N | （見出し）本文」, 「第N（見出し） | 本文」, 「条 | 見出し | 内容」): each cell gets what the
     neighbour's cell in the same column holds (label, heading, text). None when it is not in a table."""
     text = ctx.doc.text
-    ks = range(_para_at(ctx.paras, clause.start), _para_at(ctx.paras, clause.end) + 1)
+    ks = range(para_at(ctx.paras, clause.start), para_at(ctx.paras, clause.end) + 1)
     where = {k: _cell_of(ctx.paras[k].element) for k in ks}
     if not ks or any(w is None for w in where.values()):
         return None
@@ -619,16 +586,16 @@ def _new_row(ctx: _Context, clause: Clause, ref: ReferenceClause, expected: str,
     spans = [sp for para in clause.paragraphs for sp in para]
     if not spans:
         return None
-    first_text = _para_at(ctx.paras, spans[0].start)
+    first_text = para_at(ctx.paras, spans[0].start)
     template = rows[0]
-    cells: list[list[_NewParagraph]] = [[] for c in template if c.tag == W + "tc"]
+    cells: list[list[NewParagraph]] = [[] for c in template if c.tag == W + "tc"]
     for k in ks:
         para = ctx.paras[k]
         col = where[k][1]
         if col >= len(cells) or k > first_text and where[k][1] == where[first_text][1]:
             continue
         line = text[para.text_start : para.end]
-        run = _first_run(para.element)
+        run = first_run(para.element)
         if k == first_text:
             prefix = text[para.text_start : spans[0].start]
             label = _render_label(prefix, number) if prefix.strip() else ""
@@ -639,40 +606,15 @@ def _new_row(ctx: _Context, clause: Clause, ref: ReferenceClause, expected: str,
                     lead = expected[expected.rfind("\n", 0, span.start) + 1 : span.start]
                 else:
                     lead = _paragraph_label(ctx, spans, para_no) if para_no > 1 else ""
-                cells[col].append(_NewParagraph(expected[span.start : span.end], para.element, lead, run, run,
+                cells[col].append(NewParagraph(expected[span.start : span.end], para.element, lead, run, run,
                                                 keep_numbering=False))
         elif line.strip():  # the label cell 「第3」 or a heading 「（秘密の保持）」「秘密の保持」
             if clause.heading and clause.heading in line:
                 line = line.replace(clause.heading, ref.title, 1)
             if clause.label and line.lstrip().startswith(clause.label):
                 line = _render_label(line, number)
-            cells[col].append(_NewParagraph(line, para.element, "", run, run, keep_numbering=False))
-    return _NewRow(template, rows[-1] if after else rows[0], cells)
-
-
-def _new_table_row(row: _NewRow, rev: _Revisions):
-    """The w:tr of ``row``: the template's row and cell properties, the new paragraphs, marked inserted."""
-    tr = _el("tr")
-    for child in row.template:
-        if child.tag in (W + "tblPrEx", W + "trPr"):
-            tr.append(copy.deepcopy(child))
-    trpr = tr.find(W + "trPr")
-    if trpr is None:
-        trpr = _el("trPr")
-        tr.insert(1 if tr.find(W + "tblPrEx") is not None else 0, trpr)
-    trpr.append(rev.mark("ins"))
-    for tc_template, specs in zip((c for c in row.template if c.tag == W + "tc"), row.cells):
-        tc = _el("tc")
-        tcpr = tc_template.find(W + "tcPr")
-        if tcpr is not None:
-            tcpr = copy.deepcopy(tcpr)
-            for merge in tcpr.findall(W + "vMerge"):  # the new row is a row of its own
-                tcpr.remove(merge)
-            tc.append(tcpr)
-        for spec in specs or [_NewParagraph("", tc_template.find(W + "p"), keep_numbering=False)]:
-            tc.append(_new_paragraph(spec, rev))
-        tr.append(tc)
-    return tr
+            cells[col].append(NewParagraph(line, para.element, "", run, run, keep_numbering=False))
+    return NewRow(template, rows[-1] if after else rows[0], cells)
 
 
 @dataclass
@@ -696,13 +638,13 @@ class _Shape:
     spans: list[Span]
 
 
-def _clause_shape(ctx: _Context, clause: Clause) -> _Shape:
+def _clause_shape(ctx: Context, clause: Clause) -> _Shape:
     text = ctx.doc.text
     spans = [s for para in clause.paragraphs for s in para]
-    k_art = _para_at(ctx.paras, spans[0].start if spans else clause.end)
+    k_art = para_at(ctx.paras, spans[0].start if spans else clause.end)
     art = ctx.paras[k_art]
     heading_el, heading_text, between = None, "", 0
-    k_first = _para_at(ctx.paras, clause.start)
+    k_first = para_at(ctx.paras, clause.start)
     if clause.heading and k_first < k_art:
         heading_el = ctx.paras[k_first].element
         heading_text = text[ctx.paras[k_first].text_start : ctx.paras[k_first].end].strip()
@@ -716,7 +658,7 @@ def _clause_shape(ctx: _Context, clause: Clause) -> _Shape:
     separator = text[label_end:first_span] if m else ""
     auto = bool(art.label) and (m is None or label_pos < art.text_start)
     inline_heading = bool(clause.heading) and heading_el is None and clause.heading in separator
-    k_end = _para_at(ctx.paras, clause.end)
+    k_end = para_at(ctx.paras, clause.end)
     trailing = 0
     k = k_end + 1
     while k < len(ctx.paras) and not text[ctx.paras[k].start : ctx.paras[k].end].strip():
@@ -725,8 +667,8 @@ def _clause_shape(ctx: _Context, clause: Clause) -> _Shape:
         trailing = min(trailing, between)
     return _Shape(
         heading_el, heading_text, between, art.element, label_printed, auto, separator, inline_heading, clause.heading or "",
-        None if auto else _first_run(art.element, label_pos - art.text_start if m else None),
-        _first_run(art.element, first_span - art.text_start),
+        None if auto else first_run(art.element, label_pos - art.text_start if m else None),
+        first_run(art.element, first_span - art.text_start),
         _template_line(ctx, spans, item=False), _template_line(ctx, spans, item=True), trailing, spans,
     )
 
@@ -737,15 +679,15 @@ def _heading_like(sample: str, title: str) -> str:
     return f"{m.group(1)}{title}{m.group(2)}" if m else f"（{title}）"
 
 
-def _new_clause_paragraphs(ctx: _Context, shape: _Shape, ref: ReferenceClause, expected: str, number: int,
-                           *, leading_blanks: bool) -> list[_NewParagraph]:
-    out: list[_NewParagraph] = []
-    blank = lambda: _NewParagraph("", shape.article, keep_numbering=False)  # noqa: E731
+def _new_clause_paragraphs(ctx: Context, shape: _Shape, ref: ReferenceClause, expected: str, number: int,
+                           *, leading_blanks: bool) -> list[NewParagraph]:
+    out: list[NewParagraph] = []
+    blank = lambda: NewParagraph("", shape.article, keep_numbering=False)  # noqa: E731
     if leading_blanks:
         out.extend(blank() for _ in range(shape.trailing_blanks))
     if shape.heading is not None and ref.title:
-        out.append(_NewParagraph(_heading_like(shape.heading_text, ref.title), shape.heading,
-                                 body_template=_first_run(shape.heading)))
+        out.append(NewParagraph(_heading_like(shape.heading_text, ref.title), shape.heading,
+                                 body_template=first_run(shape.heading)))
         out.extend(blank() for _ in range(shape.blanks_between))
     lines = _ref_lines(expected, ref)
     for n, (span, is_item, para_no) in enumerate(lines):
@@ -755,396 +697,32 @@ def _new_clause_paragraphs(ctx: _Context, shape: _Shape, ref: ReferenceClause, e
             if shape.inline_heading:
                 separator = separator.replace(shape.heading_title, ref.title, 1)
             label = "" if shape.label_auto else _render_label(shape.label_printed, number) + separator
-            out.append(_NewParagraph(text, shape.article, label, shape.label_run, shape.body_run))
+            out.append(NewParagraph(text, shape.article, label, shape.label_run, shape.body_run))
         elif is_item:
             line_start = expected.rfind("\n", 0, span.start) + 1
             template = shape.item or shape.article
-            out.append(_NewParagraph(text, template, expected[line_start : span.start], _first_run(template),
-                                     _first_run(template), keep_numbering=template is not shape.article))
+            out.append(NewParagraph(text, template, expected[line_start : span.start], first_run(template),
+                                     first_run(template), keep_numbering=template is not shape.article))
         else:
             template = shape.paragraph or shape.article
             label = _paragraph_label(ctx, shape.spans, para_no) if para_no > 1 else ""
-            out.append(_NewParagraph(text, template, label, _first_run(template), _first_run(template),
+            out.append(NewParagraph(text, template, label, first_run(template), first_run(template),
                                      keep_numbering=template is not shape.article))
     if not leading_blanks:
         out.extend(blank() for _ in range(shape.trailing_blanks))
     return out
 
 
-# ---------------------------------------------------------------- XML editing
-
-
-class _Revisions:
-    """Unique w:id values and the author/date attributes of tracked changes."""
-
-    def __init__(self, body, when: datetime) -> None:
-        ids = [int(v) for v in body.xpath("//@w:id") if str(v).lstrip("-").isdigit()]
-        self.next_id = max(ids, default=0) + 1
-        self.date = when.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def mark(self, tag: str):
-        from lxml import etree
-
-        el = etree.Element(W + tag)
-        el.set(W + "id", str(self.next_id))
-        el.set(W + "author", AUTHOR)
-        el.set(W + "date", self.date)
-        self.next_id += 1
-        return el
-
-
-def _el(tag: str, **attrs):
-    from lxml import etree
-
-    el = etree.Element(W + tag)
-    for k, v in attrs.items():
-        el.set(W + k, v)
-    return el
-
-
-def _clean_rpr(run):
-    """A copy of the run's w:rPr without tracked-change marks, or None."""
-    rpr = run.find(W + "rPr") if run is not None else None
-    if rpr is None:
-        return None
-    rpr = copy.deepcopy(rpr)
-    for child in list(rpr):
-        if child.tag in (W + "ins", W + "del", W + "moveFrom", W + "moveTo", W + "rPrChange"):
-            rpr.remove(child)
-    return rpr
-
-
-def _text_run(text: str, template_run):
-    r = _el("r")
-    rpr = _clean_rpr(template_run)
-    if rpr is not None:
-        r.append(rpr)
-    parts = text.split("\t")
-    for k, part in enumerate(parts):
-        if k:
-            r.append(_el("tab"))
-        if part:
-            t = _el("t")
-            t.text = part
-            t.set(XML_SPACE, "preserve")
-            r.append(t)
-    return r
-
-
-def _split_run_before(el) -> None:
-    """Split the run holding ``el`` (a w:t, w:tab, w:br) so that ``el`` starts a run."""
-    run = el.getparent()
-    children = [c for c in run if c.tag != W + "rPr"]
-    if not children or children[0] is el:
-        return
-    new = _el("r")
-    for name, value in run.attrib.items():
-        new.set(name, value)
-    rpr = run.find(W + "rPr")
-    if rpr is not None:
-        new.append(copy.deepcopy(rpr))
-    moving = children[children.index(el) :]
-    for c in moving:
-        new.append(c)
-    run.addnext(new)
-
-
-def _split_at(p, offset: int) -> None:
-    """Make a run boundary before the paragraph's visible character ``offset``."""
-    pos = 0
-    for el, text in paragraph_atoms(p):
-        if pos + len(text) > offset:
-            k = offset - pos
-            if k > 0:  # inside a w:t: split the text node
-                second = _el("t")
-                second.text = text[k:]
-                second.set(XML_SPACE, "preserve")
-                el.text = text[:k]
-                el.set(XML_SPACE, "preserve")
-                el.addnext(second)
-                el = second
-            _split_run_before(el)
-            return
-        pos += len(text)
-
-
-def _runs_in(p, start: int, end: int) -> list:
-    """Runs whose visible characters lie in [start, end) (after splitting at both ends), in order."""
-    runs, pos = [], 0
-    for el, text in paragraph_atoms(p):
-        if start <= pos < end and el.getparent() not in runs:
-            runs.append(el.getparent())
-        pos += len(text)
-    return runs
-
-
-def _delete_runs(runs, rev: _Revisions) -> list:
-    """Wrap the runs in w:del (one per group of adjacent siblings); the wrappers in order."""
-    wrappers = []
-    group: list = []
-    for run in runs + [None]:
-        if group and (run is None or run.getprevious() is not group[-1]):
-            d = rev.mark("del")
-            group[0].addprevious(d)
-            for r in group:
-                d.append(r)
-                for t in r.iter(W + "t"):
-                    t.tag = W + "delText"
-                for t in r.iter(W + "instrText"):
-                    t.tag = W + "delInstrText"
-            wrappers.append(d)
-            group = []
-        if run is not None:
-            group.append(run)
-    return wrappers
-
-
-def _anchor_comment(first, last, comment_id: int) -> None:
-    first.addprevious(_el("commentRangeStart", id=str(comment_id)))
-    end = _el("commentRangeEnd", id=str(comment_id))
-    last.addnext(end)
-    ref = _el("r")
-    ref.append(_el("commentReference", id=str(comment_id)))
-    end.addnext(ref)
-
-
-def _apply_paragraph_edits(p, edits: list[tuple[int, int, str, int]], rev: _Revisions) -> None:
-    """Tracked edits (start, end, new text, comment id) in paragraph-local offsets, non-overlapping."""
-    for s, e, _, _ in edits:
-        _split_at(p, s)
-        _split_at(p, e)
-    # Right to left: earlier offsets stay valid while later ones are edited.
-    for s, e, text, cid in sorted(edits, reverse=True):
-        runs = _runs_in(p, s, e)
-        wrappers = _delete_runs(runs, rev) if runs else []
-        if text:
-            template = runs[0] if runs else _first_run(p, s - 1 if s > 0 else 0)
-            ins = rev.mark("ins")
-            ins.append(_text_run(text, template))
-            if wrappers:
-                wrappers[-1].addnext(ins)
-            else:
-                before = _runs_in(p, s - 1, s) if s > 0 else []
-                if before:
-                    _outermost(before[-1], p).addnext(ins)
-                else:
-                    after = _runs_in(p, s, s + 1)
-                    if after:
-                        _outermost(after[0], p).addprevious(ins)
-                    else:
-                        p.append(ins)
-            last = ins
-        else:
-            last = wrappers[-1]
-        first = wrappers[0] if wrappers else last
-        _anchor_comment(first, last, cid)
-
-
-def _outermost(run, p):
-    """The run itself, or the tracked-change wrapper around it that is a child of the paragraph level it sits in."""
-    el = run
-    while el.getparent() is not p and el.getparent().tag in (W + "ins", W + "moveTo"):
-        el = el.getparent()
-    return el
-
-
-def _mark_paragraph(p, tag: str, rev: _Revisions) -> None:
-    """Track the paragraph mark itself as inserted or deleted (w:pPr/w:rPr/w:ins|w:del)."""
-    ppr = p.find(W + "pPr")
-    if ppr is None:
-        ppr = _el("pPr")
-        p.insert(0, ppr)
-    rpr = ppr.find(W + "rPr")
-    if rpr is None:
-        rpr = _el("rPr")
-        tail = [c for c in ppr if c.tag in (W + "sectPr", W + "pPrChange")]
-        if tail:
-            tail[0].addprevious(rpr)
-        else:
-            ppr.append(rpr)
-    rpr.insert(0, rev.mark(tag))
-
-
-def _new_paragraph(spec: _NewParagraph, rev: _Revisions):
-    p = _el("p")
-    ppr = spec.template.find(W + "pPr") if spec.template is not None else None
-    if ppr is not None:
-        ppr = copy.deepcopy(ppr)
-        for child in list(ppr):
-            if child.tag in (W + "sectPr", W + "pPrChange") or (child.tag == W + "numPr" and not spec.keep_numbering):
-                ppr.remove(child)
-        rpr = ppr.find(W + "rPr")
-        if rpr is not None:
-            for child in list(rpr):
-                if child.tag in (W + "ins", W + "del", W + "moveFrom", W + "moveTo", W + "rPrChange"):
-                    rpr.remove(child)
-        p.append(ppr)
-    _mark_paragraph(p, "ins", rev)
-    if spec.label or spec.text:
-        ins = rev.mark("ins")
-        if spec.label:
-            ins.append(_text_run(spec.label, spec.label_template if spec.label_template is not None else spec.body_template))
-        if spec.text:
-            ins.append(_text_run(spec.text, spec.body_template))
-        p.append(ins)
-    return p
-
-
-def _delete_paragraph(p, rev: _Revisions):
-    runs = []
-    for el, _ in paragraph_atoms(p):
-        if el.getparent() not in runs:
-            runs.append(el.getparent())
-    wrappers = _delete_runs(runs, rev)
-    _mark_paragraph(p, "del", rev)
-    return wrappers
-
-
-def _apply_plan(document, paras: list[_Para], plan: _Plan, when: datetime) -> None:
-    body = document.element.body
-    rev = _Revisions(body, when)
-    comments = document.comments
-
-    def new_comment(text: str) -> int:
-        c = comments.add_comment(text, author=AUTHOR, initials=AUTHOR_INITIALS)
-        c._comment_elm.set(W + "date", rev.date)
-        return c.comment_id
-
-    by_para: dict[int, list[tuple[int, int, str, int]]] = {}
-    for e in sorted(plan.edits, key=lambda e: (e.start, e.end)):
-        k = _para_at(paras, e.start)
-        para = paras[k]
-        s, t = e.start - para.text_start, e.end - para.text_start
-        if s < 0 or t > para.end - para.text_start:
-            continue  # inside an automatic-numbering label: not text of the runs
-        edits = by_para.setdefault(k, [])
-        if edits and s < edits[-1][1]:
-            continue  # overlapping edits cannot both be tracked; the first one stands
-        edits.append((s, t, e.text, new_comment(e.comment)))
-    for k, edits in by_para.items():
-        _apply_paragraph_edits(paras[k].element, edits, rev)
-    for k, text in plan.deleted_paragraphs:
-        p = paras[k].element
-        wrappers = _delete_paragraph(p, rev)
-        if wrappers:
-            _anchor_comment(wrappers[0], wrappers[-1], new_comment(text))
-    # Insertions: several after one anchor keep their planned order.
-    placed: dict[tuple[int, bool], object] = {}
-    placed_rows: dict[object, object] = {}  # anchor row → the last row inserted after it
-    for ins in sorted(plan.insertions, key=lambda i: (i.anchor, not i.after, i.order)):
-        if ins.row is not None:
-            tr = _new_table_row(ins.row, rev)
-            if ins.after:
-                placed_rows.get(ins.row.anchor, ins.row.anchor).addnext(tr)
-                placed_rows[ins.row.anchor] = tr
-            else:
-                ins.row.anchor.addprevious(tr)
-            new = [p for tc in tr.findall(W + "tc") for p in tc.findall(W + "p")]
-        elif ins.after:
-            new = [_new_paragraph(spec, rev) for spec in ins.paragraphs]
-            key = (ins.anchor, ins.after)
-            ref = placed.get(key, paras[ins.anchor].element)
-            for p in new:
-                ref.addnext(p)
-                ref = p
-            placed[key] = ref
-        else:
-            new = [_new_paragraph(spec, rev) for spec in ins.paragraphs]
-            anchor = paras[ins.anchor].element
-            for p in new:
-                anchor.addprevious(p)
-        content = [p for p in new if len(p) > 1]
-        if content:
-            cid = new_comment(ins.comment)
-            first = content[0][1]
-            last = content[-1][-1]
-            _anchor_comment(first, last, cid)
-
-
-# ---------------------------------------------------------------- entry points
-
-
-def fix_document(
-    path: Path | str,
-    out: Path | str,
-    *,
-    reference: str | None = AUTO,
-    contract_type: str | None = None,
-    signed_on: date | None = None,
-    library_dirs: Sequence[Path] = (),
-    settings: Settings | None = None,
-    tokutei: bool = False,
-    now: datetime | None = None,
-    ingest: IngestOptions | None = None,
-) -> FixResult:
-    """Write ``out``: the draft ``path`` with the current wording as tracked changes and comments.
-
-    A DOCX is copied with its formatting, runs, numbering, tracked changes and
-    comments; a PDF or text file gives a new DOCX of its annex (``annex_written``).
-    The input is never modified; ``out`` is written atomically. ``ingest``: how the
-    draft is opened (``--password``, ``--ocr``, ``--max-bytes``).
-    """
-    path, out = Path(path), Path(out)
-    settings = settings or default_settings()
-    now = now or datetime.now(timezone.utc)
-    if not path.exists():
-        raise FixError(str(path), "ファイルがありません / no such file")
-    if out.suffix.lower() != ".docx":
-        raise UsageError(f"{out}: 出力は .docx にしてください / the output must be a .docx file")
-    if out.exists() and out.resolve() == path.resolve():
-        raise UsageError(f"{out}: 入力と同じファイルには書けません / the output must not be the input file")
-    ensure_writable(out)  # before the analysis: a clerk learns at once, not after it
-    if path.suffix.lower() not in (*TEXT_FORMATS, ".docx"):
-        raise UsageError(f"{path}: tokki fix は DOCX・PDF・TXT を受け付けます / tokki fix reads DOCX, PDF or TXT")
-    checker = shared_checker(library_dirs, settings)
-    options = CheckOptions(reference=reference, contract_type=contract_type, signed_on=signed_on, tokutei=tokutei,
-                           ingest=ingest)
-    return fix_analysis(checker.analyze([path], options), out, checker=checker, now=now)
-
-
-def fix_analysis(analysis: Analysis, out: Path | str, *, checker: Checker, now: datetime | None = None) -> FixResult:
-    """Write ``out`` from an analysis of one draft (``Checker.analyze``): a DOCX draft with the current
-    wording as tracked changes and comments; a PDF or text draft as a new DOCX of its annex, itself
-    analysed and corrected. The report of the result is the draft's own."""
-    out, now = Path(out), now or datetime.now(timezone.utc)
-    _raise_on_error(analysis.report)
-    if len(analysis.documents) != 1:
-        raise UsageError("tokki fix は1つのファイルを直します / tokki fix corrects one file at a time")
-    path = analysis.files[0]
-    if path.suffix.lower() != ".docx":
-        spec = _version_spec(analysis.report)
-        with tempfile.TemporaryDirectory(prefix="tokki-fix-") as tmp:
-            annex = Path(tmp) / (path.stem + ".docx")
-            _write_annex_docx(analysis, annex)
-            annex_analysis = checker.analyze([annex], replace(analysis.options, reference=spec, contract_id=None))
-            _raise_on_error(annex_analysis.report)
-            result = _fix_docx(annex_analysis, out, checker.settings, now)
-        return FixResult(str(path), str(out), result.report, result.fixed, result.not_fixed, annex_written=True)
-    result = _fix_docx(analysis, out, checker.settings, now)
-    return FixResult(str(path), str(out), result.report, result.fixed, result.not_fixed)
-
-
-def _version_spec(report: Report) -> str:
-    return f"{report.reference_id}@{report.reference_version}"
-
-
-def _raise_on_error(report: Report) -> None:
-    if report.error is not None:
-        raise FixError(report.error.file, f"{report.error.message} [{report.error.code.value}]")
-
-
-def _fix_docx(analysis: Analysis, out: Path, settings: Settings, now: datetime) -> FixResult:
-    path, report, version = analysis.files[0], analysis.report, analysis.version
-    doc, clauses, matches = analysis.documents[0], list(analysis.clauses), analysis.matches
-    document = open_docx(path, str(path))
-    paras, text = _paragraph_index(document)
-    if doc.text != text:  # pragma: no cover - both come from iter_paragraphs
-        raise FixError(str(path), "本文の対応付けに失敗しました / internal error: paragraph map differs from the text")
+def plan_fixes(analysis: Analysis, paras: list[Para], settings: Settings) -> Plan:
+    """The edits that bring a DOCX draft to its reference's current wording: obsolete and modified
+    clauses rewritten, missing mandatory clauses inserted, the rest left to a person (``not_fixed``)."""
+    report, version, matches = analysis.report, analysis.version, analysis.matches
+    doc = analysis.documents[0]
     reference_text = "\n".join(c.text for c in version.clauses)
-    ctx = _Context(doc, paras, clauses, settings, report, _version_spec(report),
-                   party_names(reference_text, doc.text, settings))
+    ctx = Context(doc, paras, list(analysis.clauses), settings, report, version_spec(report),
+                  party_names(reference_text, doc.text, settings))
     refs = {c.id: c for c in version.clauses}
-    plan = _Plan()
+    plan = Plan()
     missing = []
     for result in report.clauses:
         ref = refs.get(result.clause_id)
@@ -1162,63 +740,8 @@ def _fix_docx(analysis: Analysis, out: Path, settings: Settings, now: datetime) 
             else:
                 plan.not_fixed.append((result.clause_id, "任意事項のため挿入しません / optional clause, not inserted"))
     _plan_missing(ctx, plan, missing, refs, [c.id for c in version.clauses], matches)
-    _apply_plan(document, paras, plan, now)
-    save_atomic(out, document.save)
-    return FixResult(str(path), str(out), report, tuple(plan.fixed), tuple(plan.not_fixed))
+    return plan
 
 
-# ---------------------------------------------------------------- PDF / text input
-
-
-def annex_lines(doc: Document, clauses: list[Clause], first: int, last: int) -> list[str]:
-    """Lines of the annex (articles ``first``..``last`` and the title before them), wrapped lines joined.
-
-    A line continues the one before when its text is a later span of a paragraph
-    starting at the line's beginning (no paragraph number or item label before it).
-    """
-    text = doc.text
-    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-    line_of = lambda off: bisect.bisect_right(line_starts, off) - 1  # noqa: E731
-    continuation: set[int] = set()
-    for clause in clauses[first : last + 1]:
-        for para in clause.paragraphs:
-            for span in para[1:]:
-                k = line_of(span.start)
-                if not text[line_starts[k] : span.start].strip(" \t\u3000-・*"):
-                    continuation.add(k)
-    begin = line_of(clauses[first].start)
-    # The annex title (別記, …特記事項) a few lines above the first article.
-    for k in range(begin - 1, max(-1, begin - 6), -1):
-        line = text[line_starts[k] : (line_starts[k + 1] - 1)].strip()
-        if "特記事項" in line or re.fullmatch(r"別[記紙][0-9０-９一二三四五六七八九十]*", line):
-            begin = k
-            break
-    end = line_of(clauses[last].end)
-    out: list[str] = []
-    for k in range(begin, end + 1):
-        line = text[line_starts[k] : (line_starts[k + 1] - 1 if k + 1 < len(line_starts) else len(text))]
-        if k in continuation and out:
-            out[-1] += line.strip(" \t\u3000")
-        else:
-            out.append(line.rstrip())
-    return out
-
-
-def _write_annex_docx(analysis: Analysis, out: Path) -> None:
-    import docx
-
-    path, doc, clauses, matches = analysis.files[0], analysis.documents[0], list(analysis.clauses), analysis.matches
-    located = [ci for m in matches.values() for ci, _, _ in m.units]
-    annex = [i for i, c in enumerate(clauses) if c.region == "annex"]
-    chosen = located or annex or list(range(len(clauses)))
-    if not chosen:
-        raise FixError(str(path), "条番号のある条文が読み取れません / no numbered article could be read")
-    lines = annex_lines(doc, clauses, min(chosen), max(chosen))
-    document = docx.Document()
-    from docx.shared import Mm
-
-    for section in document.sections:  # A4, as Japanese offices print (python-docx's default is Letter)
-        section.page_width, section.page_height = Mm(210), Mm(297)
-    for line in lines:
-        document.add_paragraph(line)
-    document.save(str(out))
+def version_spec(report: Report) -> str:
+    return f"{report.reference_id}@{report.reference_version}"
