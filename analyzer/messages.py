@@ -40,10 +40,13 @@ def _clause_missing(f: Finding, p: dict) -> tuple[str, ...]:
 
 def _clause_obsolete(f: Finding, p: dict) -> tuple[str, ...]:
     action = f"現行（{p['current_version']}）に差し替えてください" if p["replace"] else "参考"
-    rule = f"［{p['rule']}］" if p.get("rule") else ""
-    ja = f"{p['name']}は改正前（{p['matched_version']}）の文言です。{action}: {p['diff']}{rule}"
+    rule = p.get("rule") or ""  # the signing-date rule that applied, 「日本語 / English」
+    rule_ja, _, rule_en = rule.partition(" / ")
+    head = f"{p['name']}は改正前（{p['matched_version']}）の文言です。{action}: {p['diff']}"
     en = f"clause {f.clause} uses the superseded wording of {p['matched_version']}"
-    return ja, en
+    if not rule:
+        return head, en
+    return f"{head}［{rule_ja}］", f"{en} [{rule_en}]", f"{head}［{rule}］ / {en}"
 
 
 def _clause_modified(f: Finding, p: dict) -> tuple[str, ...]:

@@ -29,9 +29,12 @@ def test_obsolete_finding_says_where_and_in_both_languages():
         assert f.location is not None and f.location.file.endswith("C007-old-before.pdf")
         assert f.location.page >= 1 and f.location.article.startswith("第")
         ja, en = finding_message(f, "ja"), finding_message(f, "en")
-        assert "改正前（pre-2023-10-10）の文言です" in ja and "clause" not in ja
-        assert en.startswith(f"clause {f.clause} uses the superseded wording") and "改正" not in en
-        assert finding_message(f).startswith(ja.split("。義務")[0]) and en.split(";")[0] in finding_message(f)
+        assert "改正前（pre-2023-10-10）の文言です" in ja and "［契約日が見つからないため" in ja
+        assert "clause" not in ja and "signing date" not in ja
+        assert en.startswith(f"clause {f.clause} uses the superseded wording of pre-2023-10-10 [signing date not found")
+        assert "改正" not in en and "契約日" not in en
+        both = finding_message(f)
+        assert both.startswith(ja.split("［")[0]) and f"clause {f.clause} uses the superseded wording" in both
 
 
 def test_missing_mandatory_clause_has_no_location_and_says_why():
