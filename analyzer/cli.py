@@ -11,6 +11,7 @@ import difflib
 import json
 import re
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import NoReturn
@@ -335,6 +336,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_library(fx)
     _add_ingest(fx, convert=False)
     fx.set_defaults(func=cmd_fix)
+
+    sv = sub.add_parser(
+        "serve",
+        help="ブラウザで使うチェックのページを起動 / start the local web page",
+        description="このコンピューターの中で動く Web ページを起動します: 契約書をドロップしてチェック、修正案の DOCX、"
+        "アーカイブ（--db）の契約、API（/docs）。既定では 127.0.0.1 だけで待ち受け、それ以外の --host ではトークンが必要です"
+        "（起動時に作って URL とともに表示。--token または環境変数 TOKKI_TOKEN でも指定可）。pip install 'tokki[serve]' が必要です。"
+        " / Starts a web page on this computer: drop a contract to check it, download the fixed DOCX, browse the "
+        "archive (--db), the API (/docs). Listens on 127.0.0.1 by default; any other --host requires a token (made at "
+        "start and printed with the URL, or given with --token or TOKKI_TOKEN). Needs the serve extra.",
+    )
+    sv.add_argument("--db", type=Path, default=Path("reports/tokki.sqlite"), metavar="PATH",
+                    help="表示するアーカイブ（tokki scan のデータベース、読み取り専用） / the scan store shown, read-only"
+                    " (default reports/tokki.sqlite)")
+    _add_library(sv)
+    sv.add_argument("--host", default="127.0.0.1", help="待ち受けるアドレス / address to listen on (default 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="ポート / port (default 8000)")
+    sv.add_argument("--token", help="アクセスのトークン（127.0.0.1 以外では必須、省略時は生成） / access token"
+                    " (required off loopback; made when not given; or TOKKI_TOKEN)")
+    sv.add_argument("--max-upload", type=_max_bytes, default="50M", metavar="SIZE",
+                    help="1回の送信の上限 / largest upload per request (default 50M)")
+    sv.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -515,6 +538,25 @@ def cmd_fix(args: argparse.Namespace) -> int:
     if not result.fixed:
         print("修正する箇所はありません / nothing to fix")
     print(f"出力 / written: {result.output}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .serve import ServeConfig, new_token, run
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"{exc.name} がありません / {exc.name} is not installed: pip install 'tokki[serve]'") from exc
+    token = args.token or os.environ.get("TOKKI_TOKEN") or None
+    config = ServeConfig(args.db, tuple(args.library), args.host, args.port, None, args.max_upload)
+    if token is None and not config.loopback:
+        token = new_token()
+    config = replace(config, token=token)
+    print(f"tokki serve: {config.url()}", flush=True)
+    if token and not config.loopback:
+        print("このアドレスはほかのコンピューターからも開けます。URL（トークン付き）は必要な人にだけ伝えてください"
+              " / reachable from other computers: give the URL with its token only to those who need it", flush=True)
+    print("終了は Ctrl-C / stop with Ctrl-C", flush=True)
+    run(config)
     return EXIT_OK
 
 

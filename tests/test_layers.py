@@ -21,7 +21,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     # Readers of an analysis, and the store.
     ("analyzer.report", "analyzer.fix", "analyzer.store", "analyzer.outputs", "analyzer.importer"),
     ("analyzer.scan", "analyzer.evaluate"),
-    ("analyzer.cli", "analyzer.__main__"),
+    ("analyzer.cli", "analyzer.__main__", "analyzer.serve"),
 )
 
 

@@ -91,25 +91,28 @@ def fix_document(
     return fix_analysis(checker.analyze([path], options), out, checker=checker, now=now)
 
 
-def fix_analysis(analysis: Analysis, out: Path | str, *, checker: Checker, now: datetime | None = None) -> FixResult:
+def fix_analysis(analysis: Analysis, out: Path | str, *, checker: Checker, now: datetime | None = None,
+                 source: Path | None = None) -> FixResult:
     """Write ``out`` from an analysis of one draft (``Checker.analyze``): a DOCX draft with the current
     wording as tracked changes and comments; a PDF or text draft as a new DOCX of its annex, itself
-    analysed and corrected. The report of the result is the draft's own."""
+    analysed and corrected. The report of the result is the draft's own. ``source``: where the draft's
+    file is when the analysis names it otherwise (an upload kept under a name of tokki's)."""
     out, now = Path(out), now or datetime.now(timezone.utc)
     _raise_on_error(analysis.report)
     if len(analysis.documents) != 1:
         raise UsageError("tokki fix は1つのファイルを直します / tokki fix corrects one file at a time")
     path = analysis.files[0]
-    if path.suffix.lower() != ".docx":
+    source = Path(source or path)
+    if source.suffix.lower() != ".docx":
         spec = version_spec(analysis.report)
         with tempfile.TemporaryDirectory(prefix="tokki-fix-") as tmp:
             annex = Path(tmp) / (path.stem + ".docx")
             write_annex_docx(analysis, annex)
             annex_analysis = checker.analyze([annex], replace(analysis.options, reference=spec, contract_id=None))
             _raise_on_error(annex_analysis.report)
-            result = _fix_docx(annex_analysis, out, checker.settings, now)
+            result = _fix_docx(annex_analysis, out, checker.settings, now, annex)
         return FixResult(str(path), str(out), result.report, result.fixed, result.not_fixed, annex_written=True)
-    result = _fix_docx(analysis, out, checker.settings, now)
+    result = _fix_docx(analysis, out, checker.settings, now, source)
     return FixResult(str(path), str(out), result.report, result.fixed, result.not_fixed)
 
 
@@ -118,10 +121,10 @@ def _raise_on_error(report: Report) -> None:
         raise FixError(report.error.file, f"{report.error.message} [{report.error.code.value}]")
 
 
-def _fix_docx(analysis: Analysis, out: Path, settings: Settings, now: datetime) -> FixResult:
-    """Plan the edits of a DOCX draft, write them as tracked changes with comments into a copy."""
+def _fix_docx(analysis: Analysis, out: Path, settings: Settings, now: datetime, source: Path) -> FixResult:
+    """Plan the edits of the DOCX draft at ``source``, write them as tracked changes with comments into a copy."""
     path, report = analysis.files[0], analysis.report
-    document = open_docx(path, str(path))
+    document = open_docx(source, str(path))
     paras, text = paragraph_index(document)
     if analysis.documents[0].text != text:  # pragma: no cover - both come from iter_paragraphs
         raise FixError(str(path), "本文の対応付けに失敗しました / internal error: paragraph map differs from the text")

@@ -176,7 +176,9 @@ def template_environment() -> Environment:
     return env
 
 
-def render_html(report: Report, **_: object) -> str:
+def report_context(report: Report) -> dict:
+    """What the report templates (``report.html.j2``, and ``report_body.html.j2`` with ``report.css``
+    where a web page embeds a report) are rendered with."""
     data = report_to_dict(report)
     for c in data["clauses"]:
         c["expected_segments"] = highlight(c["expected_text"], [ch["expected"] for ch in c["changes"]])
@@ -185,7 +187,7 @@ def render_html(report: Report, **_: object) -> str:
     verdict_class, verdict, verdict_en = _verdict(data)
     detailed = {c["id"] for c in data["clauses"] if c["status"] in ("obsolete", "modified", "missing") or c["notes"]}
     notice = supersession_notice(report.supersession, report.reference_id, report.signed_on) if report.supersession else None
-    return template_environment().get_template(TEMPLATE).render(
+    return dict(
         r=data,
         labels={f["clause"]: clause_label(f["clause"]) for f in data["findings"]}
         | {c["id"]: c["label"] for c in data["clauses"]},
@@ -204,3 +206,7 @@ def render_html(report: Report, **_: object) -> str:
         topic_marks=TOPIC_MARKS,
         supersession_notice=notice,  # (Japanese, English) or None: the version checked against was replaced
     )
+
+
+def render_html(report: Report, **_: object) -> str:
+    return template_environment().get_template(TEMPLATE).render(**report_context(report))

@@ -1,0 +1,310 @@
+"""The web app: the check page, downloads from one analysis, and the JSON API over the library.
+
+``create_app(config)`` builds a FastAPI app around one Checker (thread-safe: FastAPI runs the
+handlers below in its thread pool). Every page and answer is made by the library: the report
+templates of ``analyzer.report``, ``fix_analysis``, the store's read API. Nothing here writes to
+the store, and uploads live only as long as their request.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import tempfile
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
+
+from ..checker import AUTO, Analysis, CheckOptions, Checker, shared_checker
+from ..errors import DocumentError, TokkiError, UsageError
+from ..fix import FixError, fix_analysis
+from ..ingest import load_document
+from ..ja.dates import parse_given_date
+from ..report import render_report
+from ..report.html import report_context, template_environment
+from ..references import resolve_reference
+from ..store import Store, StoreError
+from ..version import __version__
+from .security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, Guard, ServeConfig, same_secret
+from .uploads import UploadFolder
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+KEPT_RESULTS = 32  # checks whose downloads stay available (newest first out of memory)
+TYPES = ("1", "2", "3", "4")
+EMPTY_FORM = {"reference": AUTO, "contract_type": "", "signed_on": "", "tokutei": False}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's outputs, made from one analysis: what the page shows and what it offers to download."""
+
+    id: str
+    name: str  # the contract's id (the first file's name without suffix)
+    analysis: Analysis
+    json: str
+    html: str
+    docx: bytes | None  # the fixed draft (one file checked, readable), else None
+    docx_note: str  # why there is no fixed draft, or what it did
+
+
+class _Results:
+    """The last ``KEPT_RESULTS`` checks, by a random id, for their downloads."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, CheckResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, result: CheckResult) -> None:
+        with self._lock:
+            self._items[result.id] = result
+            while len(self._items) > KEPT_RESULTS:
+                self._items.popitem(last=False)
+
+    def get(self, rid: str) -> CheckResult | None:
+        with self._lock:
+            return self._items.get(rid)
+
+
+def templates() -> Environment:
+    """The page templates, with the report's (a page embeds ``report_body.html.j2`` and ``report.css``)."""
+    env = Environment(
+        loader=ChoiceLoader([PackageLoader("analyzer.serve", "templates"), PackageLoader("analyzer.report", ".")]),
+        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters.update(template_environment().filters)
+    return env
+
+
+def _error(status: int, code: str, message: str, file: str | None = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, **({"file": file} if file else {})}}
+    return JSONResponse(body, status_code=status)
+
+
+def create_app(config: ServeConfig | None = None, checker: Checker | None = None) -> FastAPI:
+    config = config or ServeConfig()
+    checker = checker or shared_checker(config.library_dirs)
+    env = templates()
+    results = _Results()
+    app = FastAPI(
+        title="tokki", version=__version__, docs_url=None, redoc_url=None,
+        description="特記事項チェック（tokki）の API。`POST /api/check` は `tokki check --format json` と同じ tokki.report/1 の JSON を返します。",
+    )
+    app.mount("/static", StaticFiles(packages=[("analyzer.serve", "static")]), name="static")
+
+    # ------------------------------------------------------------ helpers
+
+    def options_from(reference: str | None, contract_type: str | None, signed_on: str | None, tokutei: bool) -> CheckOptions:
+        """The form's options as CheckOptions; a bad value raises UsageError (the CLI's messages)."""
+        reference = (reference or AUTO).strip() or AUTO
+        if reference != AUTO:
+            resolve_reference(checker.library, reference)
+        contract_type = (contract_type or "").strip() or None
+        if contract_type is not None and contract_type not in TYPES:
+            raise UsageError(f"類型は 1〜4 で指定してください / type must be 1-4: {contract_type}")
+        when = None
+        if signed_on and signed_on.strip():
+            try:
+                when = parse_given_date(signed_on)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from exc
+        return CheckOptions(reference=reference, contract_type=contract_type, signed_on=when, tokutei=tokutei)
+
+    def check(files: list[UploadFile], options: CheckOptions, fix: bool = True) -> CheckResult:
+        """Read the uploads, analyse them as one contract, and make every output from that analysis."""
+        if not files or all(not (f.filename or "").strip() and f.size == 0 for f in files):
+            raise UsageError("ファイルを選んでください / choose a file")
+        with UploadFolder() as folder:
+            for f in files:
+                folder.add(f.filename, f.file)
+            uploads = folder.in_order()
+            documents: list | DocumentError = []
+            for u in uploads:
+                try:
+                    documents.append(load_document(u.path, checker.settings, display=u.name))
+                except DocumentError as exc:
+                    documents = exc
+                    break
+            analysis = checker.analyze_documents(documents, [u.name for u in uploads], options)
+            report = analysis.report
+            docx, note = None, ""
+            if not fix:
+                pass
+            elif report.error is not None:
+                note = "読み取れないファイルがあるため修正案はありません / no fixed draft for an unreadable file"
+            elif len(uploads) != 1:
+                note = "修正案は1ファイルのときに作ります / a fixed draft is made for one file"
+            else:
+                with tempfile.TemporaryDirectory(prefix="tokki-serve-fix-") as tmp:
+                    out = Path(tmp) / "fixed.docx"
+                    try:
+                        fixed = fix_analysis(analysis, out, checker=checker, source=uploads[0].path)
+                        docx = out.read_bytes()
+                        note = (f"{len(fixed.fixed)} 条を変更履歴で修正 / {len(fixed.fixed)} clause(s) corrected"
+                                if fixed.changed else "修正する条はありません / nothing to correct")
+                    except (FixError, UsageError) as exc:
+                        note = str(exc)
+        return CheckResult(secrets.token_urlsafe(12), report.contract_id, analysis,
+                           render_report(report, "json"), render_report(report, "html"), docx, note)
+
+    def csrf_ok(request: Request, field_value: str | None) -> bool:
+        expected = request.cookies.get(CSRF_COOKIE)
+        return same_secret(request.headers.get(CSRF_HEADER) or field_value, expected)
+
+    def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        html = env.get_template(template).render(
+            csrf=token, version=__version__, store=store_status(), library=checker.library,
+            htmx=request.headers.get("hx-request") == "true", active=context.pop("active", "check"), **context,
+        )
+        response = HTMLResponse(html, status_code=status)
+        if request.cookies.get(CSRF_COOKIE) != token:
+            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
+        return response
+
+    def store_status() -> dict:
+        """What the archive holds, for the pages: {"path", "contracts"} or {"path", "missing": reason}."""
+        if config.db is None:
+            return {"path": None, "missing": "--db が指定されていません / no --db given"}
+        if not Path(config.db).exists():
+            return {"path": str(config.db), "missing": "まだありません / not created yet"}
+        try:
+            with Store(config.db, read_only=True) as store:
+                return {"path": str(config.db), "contracts": len(store.contract_rows())}
+        except StoreError as exc:
+            return {"path": str(config.db), "missing": exc.reason}
+
+    def open_store() -> Store | None:
+        if config.db is None or not Path(config.db).exists():
+            return None
+        return Store(config.db, read_only=True)
+
+    # ------------------------------------------------------------ pages
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def check_page(request: Request):
+        return page(request, "check.html.j2", result=None, error=None, form=EMPTY_FORM)
+
+    @app.post("/check", response_class=HTMLResponse, include_in_schema=False)
+    def check_form(
+        request: Request,
+        files: list[UploadFile] = File(default=[]),
+        reference: str = Form(AUTO),
+        contract_type: str = Form(""),
+        signed_on: str = Form(""),
+        tokutei: bool = Form(False),
+        csrf: str | None = Form(None, alias=CSRF_FIELD),
+    ):
+        htmx = request.headers.get("hx-request") == "true"
+        target = "check_result.html.j2" if htmx else "check.html.j2"
+        form = {"reference": reference, "contract_type": contract_type, "signed_on": signed_on, "tokutei": tokutei}
+        if not csrf_ok(request, csrf):
+            return page(request, target, 403, result=None, form=form,
+                        error="ページを開き直してから送ってください（CSRF トークンが一致しません） / reload the page and send again")
+        try:
+            result = check(files, options_from(reference, contract_type, signed_on, tokutei))
+        except UsageError as exc:
+            return page(request, target, 400, result=None, error=str(exc), form=form)
+        results.add(result)
+        return page(request, target, result=result, error=None, form=form, **report_context(result.analysis.report))
+
+    @app.get("/results/{rid}.{fmt}", include_in_schema=False)
+    def download(rid: str, fmt: str):
+        result = results.get(rid)
+        if result is None or fmt not in ("json", "html", "docx") or (fmt == "docx" and result.docx is None):
+            return HTMLResponse("<p>見つかりません（時間が経ったか、もう一度チェックしてください） / not found: check again</p>",
+                                status_code=404)
+        name = {"json": f"{result.name}.json", "html": f"{result.name}.html", "docx": f"{result.name}_修正案.docx"}[fmt]
+        body = {"json": result.json, "html": result.html, "docx": result.docx}[fmt]
+        media = {"json": "application/json", "html": "text/html; charset=utf-8", "docx": DOCX_TYPE}[fmt]
+        return Response(body, media_type=media, headers={"content-disposition": _attachment(name)})
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="tokki API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    # ------------------------------------------------------------ API
+
+    @app.post("/api/check", summary="1件の契約をチェック / check one contract",
+              description="本体と別記のファイル（複数可）を1契約としてチェックし、tokki.report/1 の JSON を返します。"
+                          "読み取れないファイルは 422 で、そのコードとメッセージを含むレポートを返します。")
+    def api_check(
+        files: list[UploadFile] = File(..., description="本体と別記 / the contract's files"),
+        reference: str = Form(AUTO, description="ID[@VERSION] または auto"),
+        contract_type: str = Form("", alias="type", description="類型 1〜4"),
+        signed_on: str = Form("", description="契約日（2024-04-01、令和6年4月1日など）"),
+        tokutei: bool = Form(False, description="特定個人情報を扱う"),
+    ):
+        try:
+            result = check(files, options_from(reference, contract_type, signed_on, tokutei), fix=False)
+        except UsageError as exc:
+            return _error(400, "usage", str(exc))
+        return JSONResponse(json.loads(result.json), status_code=422 if result.analysis.report.error else 200)
+
+    @app.post("/api/fix", summary="修正案の DOCX / the fixed draft",
+              description="1つのファイルをチェックし、現行の文言を変更履歴とコメントで入れた DOCX を返します（tokki fix と同じ）。",
+              response_class=Response, responses={200: {"content": {DOCX_TYPE: {}}}})
+    def api_fix(
+        file: UploadFile = File(..., description="下書き（DOCX・PDF・TXT） / the draft"),
+        reference: str = Form(AUTO),
+        contract_type: str = Form("", alias="type"),
+        signed_on: str = Form(""),
+        tokutei: bool = Form(False),
+    ):
+        try:
+            result = check([file], options_from(reference, contract_type, signed_on, tokutei))
+        except UsageError as exc:
+            return _error(400, "usage", str(exc))
+        report = result.analysis.report
+        if report.error is not None:
+            return _error(422, report.error.code.value, report.error.message, report.error.file)
+        if result.docx is None:
+            return _error(422, "not_fixed", result.docx_note)
+        return Response(result.docx, media_type=DOCX_TYPE,
+                        headers={"content-disposition": _attachment(f"{result.name}_修正案.docx")})
+
+    @app.get("/api/contracts", summary="アーカイブの契約 / contracts in the archive")
+    def api_contracts():
+        store = open_store()
+        if store is None:
+            return _error(404, "no_store", "アーカイブがありません（tokki scan DIR --db PATH で作ります） / no archive: tokki scan")
+        with store:
+            rows = store.contract_rows()
+        keys = ("id", "status", "reference_id", "reference_version", "signed_on", "type", "worst_severity",
+                "error_code", "error_message")
+        return [{k: r[k] for k in keys} for r in rows]
+
+    @app.get("/api/contracts/{contract_id}", summary="1件の契約のレポート / one contract's report")
+    def api_contract(contract_id: str):
+        store = open_store()
+        if store is None:
+            return _error(404, "no_store", "アーカイブがありません / no archive")
+        with store:
+            report = store.contract_report(contract_id)
+        if report is None:
+            return _error(404, "not_found", f"契約 {contract_id} のレポートはありません / no report for {contract_id}")
+        return report
+
+    @app.exception_handler(TokkiError)
+    def tokki_error(request: Request, exc: TokkiError):
+        return _error(400, getattr(getattr(exc, "code", None), "value", "error"), str(exc))
+
+    app.add_middleware(Guard, config=config)  # host, token and size, before any route
+    return app
+
+
+def _attachment(name: str) -> str:
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
