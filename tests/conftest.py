@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # contracts.py, builders.py for 
 # ---------------------------------------------------------------- system programs some tests need
 # The README's test section gives this line (ja and en) and .ci/run installs the same packages;
 # tests/test_docs.py checks all three agree.
-APT_LINE = "sudo apt-get install libreoffice-writer tesseract-ocr tesseract-ocr-jpn fonts-ipafont-gothic"
+APT_LINE = "sudo apt-get install libreoffice-writer tesseract-ocr tesseract-ocr-jpn fonts-ipafont-gothic chromium chromium-driver"
 # A Japanese font file for rendering a scanned page (PIL needs a file): IPAGothic from
 # fonts-ipafont-gothic, at its Debian/Ubuntu paths; otherwise whatever fontconfig lists for :lang=ja.
 FONT_FILES = (
@@ -76,8 +76,18 @@ def _find_ppocr() -> tuple[str | None, str]:
     return (None, why) if why else ("ppocr", "")
 
 
+def _find_chromium() -> tuple[str | None, str]:
+    """Debian's chromium and its chromedriver (tests/test_serve_browser.py drives them with selenium)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if browser is None or driver is None:
+        return None, "chromium と chromedriver がありません / chromium and chromedriver not found"
+    return driver, ""
+
+
 PROGRAMS = {
     "soffice": _find_soffice, "tesseract": _find_tesseract, "japanese-font": _find_japanese_font, "ppocr": _find_ppocr,
+    "chromium": _find_chromium,
 }
 
 
@@ -98,7 +108,8 @@ def require(name: str) -> str:
 
 @pytest.fixture
 def require_program():
-    """require_program("soffice" | "tesseract" | "japanese-font" | "ppocr") → path; skips (fails under CI=true) if missing."""
+    """require_program("soffice" | "tesseract" | "japanese-font" | "ppocr" | "chromium") → path; skips (fails under
+    CI=true) if missing."""
     return require
 
 

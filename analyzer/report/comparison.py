@@ -379,13 +379,14 @@ def comparison_rows(old: ReferenceVersion, new: ReferenceVersion) -> list[Row]:
 # ---------------------------------------------------------------- rendering
 
 
-def render_comparison(old: ReferenceVersion, new: ReferenceVersion) -> str:
-    """新旧対照表 of ``old`` → ``new`` (two versions of one reference set) as one HTML document."""
+def comparison_context(old: ReferenceVersion, new: ReferenceVersion) -> dict:
+    """What ``comparison.html.j2`` (and ``comparison_body.html.j2`` with ``comparison.css`` where a web
+    page embeds it) is rendered with."""
     rows = comparison_rows(old, new)
     counts = {kind: sum(len(r.clause_ids) for r in rows if r.kind == kind) for kind in ("changed", "added", "removed")}
-    return template_environment().get_template(TEMPLATE).render(
-        old=old,
-        new=new,
-        rows=rows,
-        counts=counts,
-    )
+    return dict(old=old, new=new, rows=rows, counts=counts)
+
+
+def render_comparison(old: ReferenceVersion, new: ReferenceVersion) -> str:
+    """新旧対照表 of ``old`` → ``new`` (two versions of one reference set) as one HTML document."""
+    return template_environment().get_template(TEMPLATE).render(**comparison_context(old, new))

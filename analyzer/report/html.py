@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from ..model import Report
 from ..topics import TOPIC_MARKS
 from .json import report_to_dict
-from .labels import clause_label, supersession_notice
+from .labels import clause_label
 from .text import CHANGE_LABEL, SEVERITY_LABEL, STATUS_LABEL
 
 TEMPLATE = "report.html.j2"
@@ -179,14 +179,20 @@ def template_environment() -> Environment:
 def report_context(report: Report) -> dict:
     """What the report templates (``report.html.j2``, and ``report_body.html.j2`` with ``report.css``
     where a web page embeds a report) are rendered with."""
-    data = report_to_dict(report)
+    return stored_report_context(report_to_dict(report))
+
+
+def stored_report_context(data: dict) -> dict:
+    """``report_context`` of a tokki.report/1 JSON object (a report kept in the store); adds the
+    highlighted segments to ``data``'s clauses."""
     for c in data["clauses"]:
         c["expected_segments"] = highlight(c["expected_text"], [ch["expected"] for ch in c["changes"]])
         c["actual_segments"] = highlight(c["actual_text"], [ch["actual"] for ch in c["changes"]])
     severity_counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in SEVERITY_LABEL}
     verdict_class, verdict, verdict_en = _verdict(data)
     detailed = {c["id"] for c in data["clauses"] if c["status"] in ("obsolete", "modified", "missing") or c["notes"]}
-    notice = supersession_notice(report.supersession, report.reference_id, report.signed_on) if report.supersession else None
+    sup = data.get("supersession")
+    notice = sup["message"].rpartition(" / ")[::2] if sup else None  # (Japanese, English)
     return dict(
         r=data,
         labels={f["clause"]: clause_label(f["clause"]) for f in data["findings"]}

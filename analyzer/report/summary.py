@@ -16,7 +16,8 @@ import csv
 import io
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -170,6 +171,54 @@ class ArchiveFigures:
     def superseded_latest(self) -> int:
         """Of those, how many 表2 counts as latest (no clause matched a version older than the one checked)."""
         return sum(c.checked_superseded and not c.outdated for c in self.contracts)
+
+
+@dataclass(frozen=True)
+class ContractFilter:
+    """Which contracts a list shows (the web page's filters); an empty field does not filter."""
+
+    status: str = ""  # ok | findings | error | no_reference | failed
+    clause: str = ""  # a reference clause id ("15", "topic-3"): contracts with a finding on it
+    kind: str = ""  # a finding kind; a facet counts (an obsolete clause also weakened is "weakened" too)
+    year: str = ""  # signing year "2024", or "unknown"
+    reference: str = ""  # "set@version" judged against
+    type: str = ""  # 類型 1–4
+
+    def apply(self, fig: ArchiveFigures, store: Store) -> list[ContractRow]:
+        rows = fig.contracts
+        if self.clause or self.kind:
+            hit = {r["contract_id"] for r in store.finding_rows(clause=self.clause or None, kind=self.kind or None)}
+            rows = [c for c in rows if c.id in hit]
+        return [
+            c for c in rows
+            if (not self.status or c.status == self.status)
+            and (not self.year or _year(c) == self.year)
+            and (not self.reference or c.reference == self.reference)
+            and (not self.type or (c.type or "") == self.type)
+        ]
+
+    def of(self, fig: ArchiveFigures, store: Store) -> ArchiveFigures:
+        """The figures of the contracts this filter keeps (for the exports of a filtered list)."""
+        return replace(fig, contracts=self.apply(fig, store))
+
+
+def _year(c: ContractRow) -> str:
+    return c.signed_on[:4] if c.signed_on else "unknown"
+
+
+def filter_choices(fig: ArchiveFigures, store: Store) -> dict[str, list[tuple[str, str]]]:
+    """The values each filter can take in this archive, as (value, label) pairs for a form."""
+    findings = store.finding_rows()
+    kinds = sorted({r["kind"] for r in findings} | {f for r in findings for f in r["facets"].split()})
+    years = sorted({_year(c) for c in fig.contracts}, key=lambda y: (y == "unknown", y))
+    return {
+        "status": [(s, CONTRACT_STATUS_LABEL[s]) for s in ContractStatus if any(c.status == s for c in fig.contracts)],
+        "clause": [(k, clause_label(k)) for k in sorted({r["clause"] for r in findings}, key=natural_key)],
+        "kind": [(k, KIND_JA.get(k, k)) for k in kinds],
+        "year": [(y, "不明" if y == "unknown" else f"{y}年") for y in years],
+        "reference": [(r, r) for r in sorted({c.reference for c in fig.contracts if c.reference})],
+        "type": [(t, f"類型{t}") for t in sorted({c.type for c in fig.contracts if c.type})],
+    }
 
 
 def _share(n: int, d: int) -> str:
@@ -339,16 +388,17 @@ def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
+    kept = {c.id for c in fig.contracts}  # a filtered list's export holds its contracts only
     clauses = [
         (r["contract_id"], r["clause_id"], r["label"], r["title"], CLAUSE_STATUS_JA.get(r["status"], r["status"]),
          "●" if r["mandatory"] else "", r["similarity"], r["matched_version"], r["file"], r["page"], r["article"])
-        for r in store.clause_rows()
+        for r in store.clause_rows() if r["contract_id"] in kept
     ]
     findings = [
         (r["contract_id"], clause_label(r["clause"]), KIND_JA.get(r["kind"], r["kind"]),
          SEVERITY_JA.get(r["severity"], r["severity"]), r["message"],
          "・".join(KIND_JA.get(f, f) for f in r["facets"].split()))
-        for r in store.finding_rows()
+        for r in store.finding_rows() if r["contract_id"] in kept
     ]
     clauses.sort(key=lambda r: natural_key(r[0]))
     findings.sort(key=lambda r: natural_key(r[0]))
@@ -416,14 +466,20 @@ def _clause_in(ref: str, label: str, fig: ArchiveFigures) -> str:
     return f"{label}（{ref_set.issuer if ref_set else ref}）"
 
 
-def render_summary_html(fig: ArchiveFigures) -> str:
+def _report_file(contract_id: str) -> str:
+    """Where summary.html links a contract's report: its HTML beside it (contracts/ID.html)."""
+    return report_paths(Path("."), contract_id)[1].as_posix()
+
+
+def summary_context(fig: ArchiveFigures, report_link: Callable[[str], str] = _report_file) -> dict:
+    """What ``summary.html.j2`` (and ``summary_body.html.j2`` with ``summary.css`` where a web page
+    embeds the dashboard) is rendered with; ``report_link(id)``: the address of a contract's report."""
     judged = fig.judged
     contracts = []
     for c in fig.contracts:
-        has_report = c.status != ContractStatus.FAILED
-        link = report_paths(Path("."), c.id)[1].as_posix() if has_report else None
+        link = report_link(c.id) if c.status != ContractStatus.FAILED else None
         contracts.append({"c": c, "link": link, "label": CONTRACT_STATUS_LABEL[c.status]})
-    return template_environment().get_template("summary.html.j2").render(
+    return dict(
         fig=fig,
         contracts=contracts,
         judged=judged,
@@ -440,6 +496,10 @@ def render_summary_html(fig: ArchiveFigures) -> str:
         last_scan_at=local_time(fig.last_scan["started_at"]) if fig.last_scan else "",
         year_chart=_bars([(f"{y}年" if y.isdigit() else y, k) for y, k, _ in fig.obsolete_by_year]),
     )
+
+
+def render_summary_html(fig: ArchiveFigures) -> str:
+    return template_environment().get_template("summary.html.j2").render(**summary_context(fig))
 
 
 def write_summaries(store: Store, out: Path) -> ArchiveFigures:

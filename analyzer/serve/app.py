@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -28,7 +28,11 @@ from ..fix import FixError, fix_analysis
 from ..ingest import load_document
 from ..ja.dates import parse_given_date
 from ..report import render_report
-from ..report.html import report_context, template_environment
+from ..report.comparison import comparison_context
+from ..report.html import report_context, stored_report_context, template_environment
+from ..report.summary import (
+    ArchiveFigures, ContractFilter, archive_figures, filter_choices, render_csv, summary_context, write_xlsx,
+)
 from ..references import resolve_reference
 from ..store import Store, StoreError
 from ..version import __version__
@@ -36,6 +40,8 @@ from .security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, Guard, ServeConfig, 
 from .uploads import UploadFolder
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILTERS = ("status", "clause", "kind", "year", "reference", "type")
 KEPT_RESULTS = 32  # checks whose downloads stay available (newest first out of memory)
 TYPES = ("1", "2", "3", "4")
 EMPTY_FORM = {"reference": AUTO, "contract_type": "", "signed_on": "", "tokutei": False}
@@ -225,6 +231,75 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
         media = {"json": "application/json", "html": "text/html; charset=utf-8", "docx": DOCX_TYPE}[fmt]
         return Response(body, media_type=media, headers={"content-disposition": _attachment(name)})
 
+    @app.get("/archive", response_class=HTMLResponse, include_in_schema=False)
+    def archive(request: Request):
+        store = open_store()
+        if store is None:
+            return page(request, "archive.html.j2", active="archive", fig=None)
+        with store:
+            context = summary_context(archive_figures(store), report_link=_report_link)
+        return page(request, "archive.html.j2", active="archive", **context)
+
+    def filtered(request: Request, store: Store) -> tuple[ContractFilter, ArchiveFigures, ArchiveFigures]:
+        q = request.query_params
+        keep = ContractFilter(**{k: q.get(k, "") for k in FILTERS})
+        fig = archive_figures(store)
+        return keep, fig, keep.of(fig, store)
+
+    @app.get("/archive/contracts", response_class=HTMLResponse, include_in_schema=False)
+    def contracts(request: Request):
+        store = open_store()
+        if store is None:
+            return page(request, "contracts.html.j2", active="archive", fig=None)
+        with store:
+            keep, fig, shown = filtered(request, store)
+            choices = filter_choices(fig, store)
+        query = "?" + urlencode({k: v for k, v in vars(keep).items() if v}) if any(vars(keep).values()) else ""
+        return page(request, "contracts.html.j2", active="archive", choices=choices, filters=vars(keep),
+                    total=len(fig.contracts), query=query, **summary_context(shown, report_link=_report_link))
+
+    @app.get("/archive/contracts.{fmt}", include_in_schema=False)
+    def export(request: Request, fmt: str):
+        store = open_store()
+        if store is None or fmt not in ("csv", "xlsx"):
+            return HTMLResponse("<p>アーカイブがありません / no archive</p>", status_code=404)
+        with store:
+            _, _, shown = filtered(request, store)
+            if fmt == "csv":
+                body, media = render_csv(shown).encode("utf-8-sig"), "text/csv; charset=utf-8"
+            else:
+                with tempfile.TemporaryDirectory(prefix="tokki-serve-xlsx-") as tmp:
+                    path = Path(tmp) / "contracts.xlsx"
+                    write_xlsx(store, shown, path)
+                    body, media = path.read_bytes(), XLSX_TYPE
+        return Response(body, media_type=media, headers={"content-disposition": _attachment(f"契約一覧.{fmt}")})
+
+    @app.get("/archive/contracts/{contract_id}", response_class=HTMLResponse, include_in_schema=False)
+    def stored_report(request: Request, contract_id: str):
+        store = open_store()
+        report = None
+        if store is not None:
+            with store:
+                report = store.contract_report(contract_id)
+        if report is None:
+            return page(request, "archive.html.j2", 404, active="archive", fig=None)
+        return page(request, "stored_report.html.j2", active="archive", **stored_report_context(report))
+
+    @app.get("/references", response_class=HTMLResponse, include_in_schema=False)
+    def references(request: Request):
+        return page(request, "references.html.j2", active="references")
+
+    @app.get("/references/{set_id}", response_class=HTMLResponse, include_in_schema=False)
+    def comparison(request: Request, set_id: str, old: str = "", new: str = ""):
+        ref_set = checker.library.get(set_id)
+        if ref_set is None:
+            return page(request, "references.html.j2", 404, active="references")
+        old_v = ref_set.version(old or ref_set.versions[0].version)
+        new_v = ref_set.version(new or None)
+        if old_v is None or new_v is None:
+            return page(request, "references.html.j2", 404, active="references")
+        return page(request, "references.html.j2", active="references", **comparison_context(old_v, new_v))
+
     @app.get("/docs", include_in_schema=False)
     def docs():
         return get_swagger_ui_html(
@@ -302,6 +377,10 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
 
     app.add_middleware(Guard, config=config)  # host, token and size, before any route
     return app
+
+
+def _report_link(contract_id: str) -> str:
+    return f"/archive/contracts/{quote(contract_id, safe='')}"
 
 
 def _attachment(name: str) -> str:
