@@ -135,7 +135,28 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "0005_decisions",
+        """
+        -- A reviewer's decision on a finding (tokki serve): 対応済み (resolved) or 問題なし (accepted), with a
+        -- reason, a name and a time. Scans never write here. A decision holds while the clause reads as
+        -- it did (text_key, a hash of the contract's text of the clause when it was made).
+        CREATE TABLE decisions (
+            contract_id TEXT NOT NULL REFERENCES contracts(id) ON DELETE CASCADE,
+            clause TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            text_key TEXT NOT NULL,
+            decision TEXT NOT NULL,             -- resolved | accepted
+            reason TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (contract_id, clause, kind)
+        );
+        """,
+    ),
 )
+
+DECISIONS = ("resolved", "accepted")  # 対応済み, 問題なし
 
 _CONTRACT_COLUMNS = (
     "id, files, type, signed_on, reference_spec, input_key, judged_with, scan_id, status, reference_id,"
@@ -348,7 +369,9 @@ class Store:
                 f" ON CONFLICT(id) DO UPDATE SET {_CONTRACT_UPDATE}",
                 (
                     contract_id, json.dumps([f.path for f in files], ensure_ascii=False), spec.get("type"),
-                    spec.get("signed_on"), spec.get("reference"), input_key, judged_with, scan_id, status,
+                    # The date the verdict used: the manifest's, else the one read from the contract.
+                    report.signed_on.isoformat() if report is not None and report.signed_on else spec.get("signed_on"),
+                    spec.get("reference"), input_key, judged_with, scan_id, status,
                     report.reference_id if report and report.error is None else None,
                     report.reference_version if report and report.error is None else None,
                     code, message, efile, worst, report_json,
@@ -430,6 +453,29 @@ class Store:
             sql += " AND c.signed_on >= ?"
             args.append(since)
         return self.db.execute(sql + " ORDER BY f.contract_id, f.position", args).fetchall()
+
+    # ------------------------------------------------------------ reviewers' decisions (tokki serve)
+
+    def record_decision(self, contract_id: str, clause: str, kind: str, text_key: str, decision: str,
+                        reason: str, reviewer: str) -> dict:
+        """Keep a reviewer's decision on one finding (replacing an earlier one on it); the row as stored."""
+        if decision not in DECISIONS:
+            raise UsageError(f"判断は {' / '.join(DECISIONS)} のどれかです / decision must be one of {', '.join(DECISIONS)}")
+        row = (contract_id, clause, kind, text_key, decision, reason, reviewer, now())
+        with self.transaction():
+            if self.db.execute("SELECT 1 FROM contracts WHERE id = ?", (contract_id,)).fetchone() is None:
+                raise UsageError(f"契約 {contract_id} はありません / no contract {contract_id}")
+            self.db.execute("INSERT OR REPLACE INTO decisions VALUES (?,?,?,?,?,?,?,?)", row)
+        return dict(zip(("contract_id", "clause", "kind", "text_key", "decision", "reason", "reviewer", "decided_at"), row))
+
+    def decisions(self, contract_id: str | None = None) -> list[sqlite3.Row]:
+        """Reviewers' decisions, of one contract or all, by contract, clause and kind."""
+        sql = "SELECT * FROM decisions"
+        args: tuple = ()
+        if contract_id is not None:
+            sql += " WHERE contract_id = ?"
+            args = (contract_id,)
+        return self.db.execute(sql + " ORDER BY contract_id, clause, kind", args).fetchall()
 
     def skipped(self) -> list[tuple[str, str]]:
         """(path, reason) of the files the last scan left out, by path."""

@@ -210,3 +210,96 @@ def test_vendored_files_are_the_pinned_ones():
     for name, digest in files.items():
         assert hashlib.sha256((STATIC / name).read_bytes()).hexdigest() == digest, name
     assert (STATIC / "htmx.LICENSE").exists() and (STATIC / "swagger-ui" / "LICENSE").exists()
+
+
+@pytest.fixture(scope="module")
+def archive_db(tmp_path_factory) -> Path:
+    """A small scanned archive: two with the pre-2023 第15/第16, one current, one with 第12 dropped."""
+    root = tmp_path_factory.mktemp("serve-archive")
+    archive = root / "archive"
+    archive.mkdir()
+    (archive / "R05-001.txt").write_text("契約日 令和5年4月1日\n" + build_annex(old=True), "utf-8")
+    (archive / "R06-002.txt").write_text("契約日 令和6年4月1日\n" + build_annex(old=True), "utf-8")
+    (archive / "R06-003.txt").write_text("契約日 令和6年5月1日\n" + build_annex(), "utf-8")
+    (archive / "R06-004.txt").write_text("契約日 令和6年6月1日\n" + build_annex(drop=(12,)), "utf-8")
+    db = root / "t.sqlite"
+    scan_archive(archive, db=db, out=None, jobs=1)
+    return db
+
+
+def test_archive_pages_show_the_store(archive_db):
+    client = TestClient(create_app(ServeConfig(db=archive_db), shared_checker()), base_url=LOCAL)
+    dashboard = client.get("/archive").text
+    assert "表1 不備のある契約" in dashboard and 'href="/archive/contracts/R06-002"' in dashboard
+    listed = client.get("/archive/contracts").text
+    assert re.search(r'id="shown">4<', listed)
+    old = client.get("/archive/contracts", params={"kind": "obsolete"}).text
+    assert re.search(r'id="shown">2<', old) and "R05-001" in old and "R06-003" not in old
+    by_year = client.get("/archive/contracts", params={"kind": "obsolete", "year": "2024"}).text
+    assert re.search(r'id="shown">1<', by_year) and "R06-002" in by_year and "R05-001" not in by_year
+    by_clause = client.get("/archive/contracts", params={"clause": "12"}).text
+    assert re.search(r'id="shown">1<', by_clause) and "R06-004" in by_clause
+    csv_rows = client.get("/archive/contracts.csv", params={"kind": "obsolete"}).text.lstrip("\ufeff").splitlines()
+    assert csv_rows[0].startswith("契約ID,") and csv_rows[0].endswith(",確認")
+    assert sorted(r.split(",")[0] for r in csv_rows[1:]) == ["R05-001", "R06-002"]
+    xlsx = client.get("/archive/contracts.xlsx", params={"status": "ok"})
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert [r[0].value for r in book["契約"].iter_rows(min_row=2)] == ["R06-003"]
+    assert book.sheetnames == ["契約", "条", "指摘", "確認"]
+    report = client.get("/archive/contracts/R06-002").text
+    assert "指摘の確認" in report and 'id="c15"' in report
+    assert client.get("/archive/contracts/R06-999").status_code == 404
+    refs = client.get("/references/fukuoka-pref", params={"old": "pre-2023-10-10", "new": "2023-10-10"}).text
+    assert "新旧対照表" in refs and "<u>" in refs
+    assert client.get("/references/nowhere").status_code == 404
+
+
+def test_reviewer_decisions_are_kept_apart_and_hold_while_the_clause_is_unchanged(archive_db, tmp_path):
+    db = tmp_path / "t.sqlite"
+    db.write_bytes(archive_db.read_bytes())
+    client = TestClient(create_app(ServeConfig(db=db), shared_checker()), base_url=LOCAL)
+    csrf = _csrf(client)
+    before = _scan_rows(db)
+    r = client.post("/archive/contracts/R06-002/decisions", headers={"HX-Request": "true"},
+                    data={"csrf": csrf, "clause": "15", "kind": "obsolete", "decision": "resolved",
+                          "reason": "差替え済み", "reviewer": "監査 花子"})
+    assert r.status_code == 200 and "対応済み — 差替え済み — 監査 花子" in r.text
+    assert _scan_rows(db) == before  # scan results untouched
+    api = client.post("/api/contracts/R06-002/decisions",
+                      json={"clause": "16", "kind": "obsolete", "decision": "accepted", "reviewer": "監査 花子"})
+    assert api.status_code == 201 and api.json()["decision"] == "accepted"
+    assert client.post("/archive/contracts/R06-002/decisions",
+                       data={"csrf": "forged", "clause": "15", "kind": "obsolete", "decision": "resolved",
+                             "reviewer": "x"}).status_code == 403
+    bad = client.post("/api/contracts/R06-002/decisions", json={"clause": "3", "kind": "missing",
+                                                                "decision": "resolved", "reviewer": "x"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "usage"
+    assert "対応済み 1・問題なし 1" in client.get("/archive/contracts").text
+    # A rescan that re-judges the same text keeps them; a changed 第15 makes that one outdated.
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    src = archive_db.parent / "archive"
+    for f in src.iterdir():
+        (archive / f.name).write_bytes(f.read_bytes())
+    scan_archive(archive, db=db, out=None, jobs=1)
+    decided = {d["clause"]: d for d in client.get("/api/contracts/R06-002/decisions").json()}
+    assert decided["15"]["decision"]["reason"] == "差替え済み" and decided["16"]["decision"] is not None
+    text = (archive / "R06-002.txt").read_text("utf-8")
+    assert "随時実地の調査等" in text
+    (archive / "R06-002.txt").write_text(text.replace("随時実地の調査等", "随時、実地の調査等", 1), "utf-8")
+    scan_archive(archive, db=db, out=None, jobs=1)
+    decided = {d["clause"]: d for d in client.get("/api/contracts/R06-002/decisions").json()}
+    assert decided["15"]["decision"] is None and decided["15"]["outdated"]["reviewer"] == "監査 花子"
+    assert decided["16"]["decision"] is not None
+
+
+def _scan_rows(db: Path) -> list:
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        return [con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in ("contracts", "clauses", "findings")]
+    finally:
+        con.close()

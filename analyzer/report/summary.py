@@ -27,6 +27,7 @@ from ..references import load_reference_library
 from ..model import ClauseStatus, ContractStatus
 from ..store import Store
 from ..ja.chars import display_width
+from .decisions import DECISION_LABEL, describe
 from .html import template_environment
 from .labels import clause_label
 
@@ -372,17 +373,19 @@ def read_summary_csv(text: str) -> list[dict[str, str]]:
     return [{keys[h]: v for h, v in row.items()} for row in csv.DictReader(text.lstrip("\ufeff").splitlines())]
 
 
-def render_csv(fig: ArchiveFigures) -> str:
+def render_csv(fig: ArchiveFigures, decisions: dict[str, Counter] | None = None) -> str:
+    """summary.csv; ``decisions`` (tokki serve's export): a last column 確認 with the reviewers' decisions."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([CSV_HEADERS[k] for k in CSV_COLUMNS])
+    w.writerow([CSV_HEADERS[k] for k in CSV_COLUMNS] + (["確認"] if decisions is not None else []))
     for c in fig.contracts:
-        w.writerow(_csv_row(c))
+        w.writerow(_csv_row(c) + ([describe(decisions.get(c.id))] if decisions is not None else []))
     return "\ufeff" + buf.getvalue()  # BOM: Excel opens the Japanese text as UTF-8
 
 
-def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
-    """summary.xlsx in Japanese: 契約 (filters, frozen header, dates as dates), 条, 指摘; saved atomically."""
+def write_xlsx(store: Store, fig: ArchiveFigures, path: Path, *, with_decisions: bool = False) -> None:
+    """summary.xlsx in Japanese: 契約 (filters, frozen header, dates as dates), 条, 指摘; saved atomically.
+    ``with_decisions`` (tokki serve's export): a sheet 確認 with the reviewers' decisions too."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -408,6 +411,13 @@ def write_xlsx(store: Store, fig: ArchiveFigures, path: Path) -> None:
          clauses),
         ("指摘", ("契約ID", "条", "種類", "重大度", "内容", "観点"), findings),
     ]
+    if with_decisions:
+        decided = [
+            (r["contract_id"], clause_label(r["clause"]), KIND_JA.get(r["kind"], r["kind"]),
+             DECISION_LABEL.get(r["decision"], r["decision"]), r["reason"], r["reviewer"], local_time(r["decided_at"]))
+            for r in store.decisions() if r["contract_id"] in kept
+        ]
+        sheets.append(("確認", ("契約ID", "条", "種類", "判断", "理由", "確認者", "日時"), decided))
     for i, (title, header, rows) in enumerate(sheets):
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = title

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from html import escape
 import tempfile
 import threading
 from collections import OrderedDict
@@ -20,6 +21,8 @@ from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
 from ..checker import AUTO, Analysis, CheckOptions, Checker, shared_checker
@@ -29,9 +32,11 @@ from ..ingest import load_document
 from ..ja.dates import parse_given_date
 from ..report import render_report
 from ..report.comparison import comparison_context
+from ..report.decisions import DECISION_LABEL, decision_summary, describe, reviewed_findings, text_key
 from ..report.html import report_context, stored_report_context, template_environment
 from ..report.summary import (
-    ArchiveFigures, ContractFilter, archive_figures, filter_choices, render_csv, summary_context, write_xlsx,
+    ArchiveFigures, ContractFilter, archive_figures, filter_choices, local_time, render_csv, summary_context,
+    write_xlsx,
 )
 from ..references import resolve_reference
 from ..store import Store, StoreError
@@ -45,6 +50,14 @@ FILTERS = ("status", "clause", "kind", "year", "reference", "type")
 KEPT_RESULTS = 32  # checks whose downloads stay available (newest first out of memory)
 TYPES = ("1", "2", "3", "4")
 EMPTY_FORM = {"reference": AUTO, "contract_type": "", "signed_on": "", "tokutei": False}
+
+
+class DecisionIn(BaseModel):
+    clause: str = PydanticField(description="条の ID（\"15\"、\"topic-3\"）")
+    kind: str = PydanticField(description="指摘の種類 missing / obsolete / modified / weakened / review")
+    decision: str = PydanticField(description="resolved（対応済み）/ accepted（問題なし）")
+    reason: str = ""
+    reviewer: str
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,7 @@ def templates() -> Environment:
         autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(template_environment().filters)
+    env.filters["localtime"] = local_time
     return env
 
 
@@ -96,6 +110,11 @@ def _error(status: int, code: str, message: str, file: str | None = None) -> JSO
 def create_app(config: ServeConfig | None = None, checker: Checker | None = None) -> FastAPI:
     config = config or ServeConfig()
     checker = checker or shared_checker(config.library_dirs)
+    if config.db is not None and Path(config.db).exists():
+        try:  # a store made by an earlier tokki gets its new tables (decisions); scan results are not touched
+            Store(config.db).close()
+        except StoreError:
+            pass  # read-only or damaged: the pages say so
     env = templates()
     results = _Results()
     app = FastAPI(
@@ -254,9 +273,11 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
         with store:
             keep, fig, shown = filtered(request, store)
             choices = filter_choices(fig, store)
+            decisions = {k: describe(v) for k, v in decision_summary(store).items()}
         query = "?" + urlencode({k: v for k, v in vars(keep).items() if v}) if any(vars(keep).values()) else ""
         return page(request, "contracts.html.j2", active="archive", choices=choices, filters=vars(keep),
-                    total=len(fig.contracts), query=query, **summary_context(shown, report_link=_report_link))
+                    total=len(fig.contracts), query=query, decisions=decisions,
+                    **summary_context(shown, report_link=_report_link))
 
     @app.get("/archive/contracts.{fmt}", include_in_schema=False)
     def export(request: Request, fmt: str):
@@ -266,11 +287,11 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
         with store:
             _, _, shown = filtered(request, store)
             if fmt == "csv":
-                body, media = render_csv(shown).encode("utf-8-sig"), "text/csv; charset=utf-8"
+                body, media = render_csv(shown, decision_summary(store)).encode("utf-8"), "text/csv; charset=utf-8"
             else:
                 with tempfile.TemporaryDirectory(prefix="tokki-serve-xlsx-") as tmp:
                     path = Path(tmp) / "contracts.xlsx"
-                    write_xlsx(store, shown, path)
+                    write_xlsx(store, shown, path, with_decisions=True)
                     body, media = path.read_bytes(), XLSX_TYPE
         return Response(body, media_type=media, headers={"content-disposition": _attachment(f"契約一覧.{fmt}")})
 
@@ -281,9 +302,41 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
         if store is not None:
             with store:
                 report = store.contract_report(contract_id)
+                decided = store.decisions(contract_id)
         if report is None:
-            return page(request, "archive.html.j2", 404, active="archive", fig=None)
-        return page(request, "stored_report.html.j2", active="archive", **stored_report_context(report))
+            return page(request, "not_found.html.j2", 404, active="archive", back="/archive/contracts",
+                        what=f"契約 {contract_id} のレポートはアーカイブにありません / no report for {contract_id}")
+        return page(request, "stored_report.html.j2", active="archive", reviewed=reviewed_findings(report, decided),
+                    decision_label=DECISION_LABEL, **stored_report_context(report))
+
+    def decide(contract_id: str, clause: str, kind: str, decision: str, reason: str, reviewer: str) -> dict:
+        """Record a reviewer's decision (the only write tokki serve makes to the store)."""
+        if not reviewer.strip():
+            raise UsageError("確認者の名前を入れてください / give the reviewer's name")
+        if config.db is None or not Path(config.db).exists():
+            raise UsageError("アーカイブがありません / no archive")
+        with Store(config.db) as store:
+            report = store.contract_report(contract_id)
+            if report is None or not any((f["clause"], f["kind"]) == (clause, kind) for f in report["findings"]):
+                raise UsageError(f"{contract_id} にその指摘はありません / no such finding in {contract_id}")
+            return store.record_decision(contract_id, clause, kind, text_key(report, clause, kind), decision,
+                                         reason.strip(), reviewer.strip())
+
+    @app.post("/archive/contracts/{contract_id}/decisions", response_class=HTMLResponse, include_in_schema=False)
+    def decide_form(
+        request: Request, contract_id: str, clause: str = Form(...), kind: str = Form(...),
+        decision: str = Form(...), reason: str = Form(""), reviewer: str = Form(""),
+        csrf: str | None = Form(None, alias=CSRF_FIELD),
+    ):
+        if not csrf_ok(request, csrf):
+            return HTMLResponse("<p class='problem'>ページを開き直してください（CSRF） / reload the page</p>", 403)
+        try:
+            decide(contract_id, clause, kind, decision, reason, reviewer)
+        except UsageError as exc:
+            return HTMLResponse(f"<p class='problem'>{escape(str(exc))}</p>", 400)
+        if request.headers.get("hx-request") == "true":
+            return stored_report(request, contract_id)
+        return Response(status_code=303, headers={"location": _report_link(contract_id) + "#decisions"})
 
     @app.get("/references", response_class=HTMLResponse, include_in_schema=False)
     def references(request: Request):
@@ -292,12 +345,14 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
     @app.get("/references/{set_id}", response_class=HTMLResponse, include_in_schema=False)
     def comparison(request: Request, set_id: str, old: str = "", new: str = ""):
         ref_set = checker.library.get(set_id)
+        missing = page(request, "not_found.html.j2", 404, active="references", back="/references",
+                       what=f"参照文 {set_id}（{old} → {new}）はありません / no such reference or version")
         if ref_set is None:
-            return page(request, "references.html.j2", 404, active="references")
+            return missing
         old_v = ref_set.version(old or ref_set.versions[0].version)
         new_v = ref_set.version(new or None)
         if old_v is None or new_v is None:
-            return page(request, "references.html.j2", 404, active="references")
+            return missing
         return page(request, "references.html.j2", active="references", **comparison_context(old_v, new_v))
 
     @app.get("/docs", include_in_schema=False)
@@ -371,9 +426,34 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
             return _error(404, "not_found", f"契約 {contract_id} のレポートはありません / no report for {contract_id}")
         return report
 
+    @app.get("/api/contracts/{contract_id}/decisions", summary="確認の判断 / reviewers' decisions")
+    def api_decisions(contract_id: str):
+        store = open_store()
+        if store is None:
+            return _error(404, "no_store", "アーカイブがありません / no archive")
+        with store:
+            report = store.contract_report(contract_id)
+            if report is None:
+                return _error(404, "not_found", f"契約 {contract_id} のレポートはありません / no report for {contract_id}")
+            return [
+                {"clause": f["clause"], "kind": f["kind"], "decision": f["decision"], "outdated": f["outdated"]}
+                for f in reviewed_findings(report, store.decisions(contract_id))
+            ]
+
+    @app.post("/api/contracts/{contract_id}/decisions", status_code=201,
+              summary="指摘に判断を記録 / record a decision on a finding",
+              description="decision は resolved（対応済み）か accepted（問題なし）。JSON で送ります。")
+    def api_decide(contract_id: str, body: DecisionIn):
+        try:
+            return decide(contract_id, body.clause, body.kind, body.decision, body.reason, body.reviewer)
+        except UsageError as exc:
+            return _error(400, "usage", str(exc))
+
     @app.exception_handler(TokkiError)
     def tokki_error(request: Request, exc: TokkiError):
-        return _error(400, getattr(getattr(exc, "code", None), "value", "error"), str(exc))
+        if isinstance(exc, StoreError):
+            return _error(503, "store", str(exc))
+        return _error(400, getattr(getattr(exc, "code", None), "value", "usage"), str(exc))
 
     app.add_middleware(Guard, config=config)  # host, token and size, before any route
     return app
