@@ -24,9 +24,10 @@ from contracts import build_annex  # noqa: E402
 from docx import Document as DocxDocument  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 from analyzer.checker import shared_checker  # noqa: E402
+from analyzer.scan import scan_archive  # noqa: E402
 from analyzer.serve import ServeConfig, create_app  # noqa: E402
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -39,10 +40,24 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def archive_db(tmp_path_factory) -> Path:
+    """A scanned archive of three contracts: one with the pre-2023 第15/第16, one current, one without 第12."""
+    root = tmp_path_factory.mktemp("browser-archive")
+    archive = root / "archive"
+    archive.mkdir()
+    (archive / "R06-001.txt").write_text("契約日 令和6年4月1日\n" + build_annex(old=True), "utf-8")
+    (archive / "R06-002.txt").write_text("契約日 令和6年5月1日\n" + build_annex(), "utf-8")
+    (archive / "R06-003.txt").write_text("契約日 令和6年6月1日\n" + build_annex(drop=(12,)), "utf-8")
+    db = root / "t.sqlite"
+    scan_archive(archive, db=db, out=None, jobs=1)
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(archive_db):
     """The app on 127.0.0.1 in a thread of this process; stopped after the module."""
     port = _free_port()
-    config = ServeConfig(port=port)
+    config = ServeConfig(db=archive_db, port=port)
     srv = uvicorn.Server(uvicorn.Config(create_app(config, shared_checker()), host="127.0.0.1", port=port,
                                         log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -99,3 +114,49 @@ def test_upload_a_draft_see_the_old_clause_and_download_the_fix(server, browser,
         body = DocxDocument(io.BytesIO(response.read())).element.body
     inserted = "".join(t.text or "" for ins in body.iter(f"{W}ins") for t in ins.iter(f"{W}t"))
     assert "行う" in inserted
+
+
+def test_filter_the_archive_and_record_a_decision(server, browser):
+    browser.get(server + "/archive")
+    _screenshot(browser, "serve-archive.png")
+    browser.get(server + "/archive/contracts")
+    wait = WebDriverWait(browser, 30)
+    assert browser.find_element(By.ID, "shown").text == "3"
+    # Choosing a finding kind narrows the list at once (no button to press).
+    Select(browser.find_element(By.ID, "filter-kind")).select_by_value("obsolete")
+    wait.until(lambda d: d.find_element(By.ID, "shown").text == "1")
+    rows = browser.find_elements(By.CSS_SELECTOR, ".archive tbody tr")
+    assert [r.find_element(By.TAG_NAME, "a").text for r in rows] == ["R06-001"]
+    assert "kind=obsolete" in browser.current_url  # the filtered list has an address of its own
+    rows[0].find_element(By.TAG_NAME, "a").click()
+    form = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#review-15-obsolete form")))
+    Select(form.find_element(By.NAME, "decision")).select_by_value("resolved")
+    form.find_element(By.NAME, "reason").send_keys("令和6年度の変更契約で差替え")
+    form.find_element(By.NAME, "reviewer").send_keys("監査 花子")
+    form.find_element(By.TAG_NAME, "button").click()
+    decided = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#review-15-obsolete .decided")))
+    assert "対応済み" in decided.text and "監査 花子" in decided.text
+    _screenshot(browser, "serve-decision.png")
+    browser.get(server + "/archive/contracts?kind=obsolete")
+    assert "対応済み 1" in browser.find_element(By.CSS_SELECTOR, ".archive tbody tr td.decided").text
+
+
+def test_concurrent_checks_on_the_live_server_agree(server, tmp_path):
+    """8 clients × 3 uploads at once (bounded): every answer is 200 and the report one check alone gives."""
+    import httpx
+    from concurrent.futures import ThreadPoolExecutor
+
+    draft = tmp_path / "R06-015_特記事項.docx"
+    write_docx(draft, build_annex(old=True).split("\n"))
+    upload = {"files": (draft.name, draft.read_bytes())}
+    with httpx.Client(base_url=server, timeout=120) as client:
+        alone = client.post("/api/check", files=upload).json()
+
+    def three(_):
+        with httpx.Client(base_url=server, timeout=120) as client:
+            return [client.post("/api/check", files=upload) for _ in range(3)]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = [r for batch in pool.map(three, range(8)) for r in batch]
+    assert [r.status_code for r in answers] == [200] * 24
+    assert all(r.json() == alone for r in answers)
