@@ -21,11 +21,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from builders import write_docx  # noqa: E402  (reportlab and python-docx, the test extra)
+try:  # tests/builders.py needs reportlab; httpx is the client: both from the test extra
+    import httpx
+    from builders import write_docx
+except ModuleNotFoundError as exc:
+    sys.exit(f"{exc.name} がありません / {exc.name} is not installed: pip install -e '.[test]'")
 from contracts import build_annex, embedded_contract  # noqa: E402
 
 
