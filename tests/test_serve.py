@@ -102,6 +102,15 @@ def test_check_shows_the_report_in_the_page_and_offers_the_fixed_docx(client, ol
     assert insertions and {i.get(f"{W}author") for i in insertions} == {"tokki"}
 
 
+def test_choosing_files_fills_the_options_from_them(client):
+    csrf = _csrf(client)
+    text = ("業務委託契約書\n\n契約締結日　令和6年4月1日\n\n" + build_annex(old=True)).encode()
+    r = client.post("/prefill", files=[("files", ("契約書.txt", text, "text/plain"))], data={"csrf": csrf},
+                    headers={"HX-Request": "true"})
+    assert r.status_code == 200 and 'id="options"' in r.text
+    assert 'value="2024-04-01"' in r.text and "令和6年4月1日" in r.text
+
+
 def test_check_refuses_a_post_without_its_csrf_token(client, old_draft):
     _csrf(client)
     r = client.post("/check", files=[_upload(old_draft)], data={"csrf": "forged"})

@@ -95,12 +95,15 @@ def _screenshot(driver, name: str) -> None:
 
 def test_upload_a_draft_see_the_old_clause_and_download_the_fix(server, browser, tmp_path):
     draft = tmp_path / "R06-015_特記事項.docx"
-    write_docx(draft, build_annex(old=True).split("\n"))
+    write_docx(draft, ["契約日　令和6年4月1日", *build_annex(old=True).split("\n")])
     browser.get(server + "/")
     assert "特記事項チェック" in browser.title
     browser.find_element(By.ID, "files").send_keys(str(draft))
-    browser.find_element(By.CSS_SELECTOR, "form.check button[type=submit]").click()
     wait = WebDriverWait(browser, 60)
+    # Choosing the file fills the options from it: the signing date it states.
+    wait.until(lambda d: d.find_element(By.ID, "signed_on").get_attribute("value") == "2024-04-01")
+    assert "令和6年4月1日" in browser.find_element(By.ID, "prefilled").text
+    browser.find_element(By.CSS_SELECTOR, "form.check button[type=submit]").click()
     clause = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#result #c15")))
     # 第15 is shown as old wording, beside the current text, with the words to change marked.
     assert "旧版" in clause.text

@@ -30,6 +30,7 @@ from ..errors import DocumentError, TokkiError, UsageError
 from ..fix import FixError, fix_analysis
 from ..ingest import load_document
 from ..ja.dates import parse_given_date
+from ..metadata import extract_metadata
 from ..report import render_report
 from ..report.comparison import comparison_context
 from ..report.decisions import DECISION_LABEL, decision_summary, describe, reviewed_findings, text_key
@@ -238,6 +239,37 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
             return page(request, target, 400, result=None, error=str(exc), form=form)
         results.add(result)
         return page(request, target, result=result, error=None, form=form, **report_context(result.analysis.report))
+
+    @app.post("/prefill", response_class=HTMLResponse, include_in_schema=False)
+    def prefill(
+        request: Request,
+        files: list[UploadFile] = File(default=[]),
+        reference: str = Form(AUTO),
+        csrf: str | None = Form(None, alias=CSRF_FIELD),
+    ):
+        """The check form's options filled from the chosen files: signing date, suggested 類型, 特定個人情報."""
+        form = {**EMPTY_FORM, "reference": reference}
+        if not csrf_ok(request, csrf) or not files:
+            return page(request, "check_options.html.j2", form=form)
+        with UploadFolder() as folder:
+            for f in files:
+                folder.add(f.filename, f.file)
+            try:
+                meta = extract_metadata([load_document(u.path, checker.settings, display=u.name)
+                                         for u in folder.in_order()])
+            except DocumentError:
+                return page(request, "check_options.html.j2", form=form)  # the check itself will say why
+        said = []
+        if meta.signed_on is not None:
+            form["signed_on"] = meta.signed_on.value.isoformat()
+            said.append(f"契約日「{meta.signed_on.text}」（{meta.signed_on.where()}）")
+        if meta.suggested_type is not None:
+            form["contract_type"] = str(meta.suggested_type)
+            said.append(f"類型{meta.suggested_type}（推定）")
+        if meta.tokutei is not None and meta.tokutei.value:
+            form["tokutei"] = True
+            said.append("特定個人情報")
+        return page(request, "check_options.html.j2", form=form, prefilled="・".join(said))
 
     @app.get("/results/{rid}.{fmt}", include_in_schema=False)
     def download(rid: str, fmt: str):
