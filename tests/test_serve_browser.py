@@ -22,6 +22,7 @@ from builders import write_docx  # noqa: E402
 from conftest import require  # noqa: E402
 from contracts import build_annex  # noqa: E402
 from docx import Document as DocxDocument  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -99,7 +100,7 @@ def test_upload_a_draft_see_the_old_clause_and_download_the_fix(server, browser,
     browser.get(server + "/")
     assert "特記事項チェック" in browser.title
     browser.find_element(By.ID, "files").send_keys(str(draft))
-    wait = WebDriverWait(browser, 60)
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
     # Choosing the file fills the options from it: the signing date it states.
     wait.until(lambda d: d.find_element(By.ID, "signed_on").get_attribute("value") == "2024-04-01")
     assert "令和6年4月1日" in browser.find_element(By.ID, "prefilled").text
@@ -123,14 +124,14 @@ def test_filter_the_archive_and_record_a_decision(server, browser):
     browser.get(server + "/archive")
     _screenshot(browser, "serve-archive.png")
     browser.get(server + "/archive/contracts")
-    wait = WebDriverWait(browser, 30)
+    wait = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))  # HTMX swaps
     assert browser.find_element(By.ID, "shown").text == "3"
     # Choosing a finding kind narrows the list at once (no button to press).
     Select(browser.find_element(By.ID, "filter-kind")).select_by_value("obsolete")
     wait.until(lambda d: d.find_element(By.ID, "shown").text == "1")
     rows = browser.find_elements(By.CSS_SELECTOR, ".archive tbody tr")
     assert [r.find_element(By.TAG_NAME, "a").text for r in rows] == ["R06-001"]
-    assert "kind=obsolete" in browser.current_url  # the filtered list has an address of its own
+    wait.until(lambda d: "kind=obsolete" in d.current_url)  # the filtered list has an address of its own
     rows[0].find_element(By.TAG_NAME, "a").click()
     form = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#review-15-obsolete form")))
     Select(form.find_element(By.NAME, "decision")).select_by_value("resolved")
