@@ -111,6 +111,10 @@ def test_upload_a_draft_see_the_old_clause_and_download_the_fix(server, browser,
     marks = clause.find_elements(By.TAG_NAME, "mark")
     assert {m.text for m in marks} >= {"することができる", "行う"}
     assert browser.current_url.rstrip("/") == server  # the report came into the page (HTMX), no navigation
+    # The date was read from the draft, not given by the clerk: the report says where it was read.
+    signed = browser.find_element(
+        By.XPATH, "//div[@id='result']//dl[@class='meta']/dt[starts-with(., '契約日')]/following-sibling::dd[1]").text
+    assert "2024-04-01" in signed and "R06-015_特記事項.docx" in signed and "cli" not in signed
     _screenshot(browser, "serve-check.png")
     # The fixed draft, from the same analysis, opens in Word's format with tokki's tracked changes.
     href = browser.find_element(By.ID, "download-docx").get_attribute("href")

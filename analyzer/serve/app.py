@@ -50,7 +50,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTERS = ("status", "clause", "kind", "year", "reference", "type")
 KEPT_RESULTS = 32  # checks whose downloads stay available (newest first out of memory)
 TYPES = ("1", "2", "3", "4")
-EMPTY_FORM = {"reference": AUTO, "contract_type": "", "signed_on": "", "tokutei": False}
+EMPTY_FORM = {"reference": AUTO, "contract_type": "", "signed_on": "", "tokutei": False, "read_signed_on": "",
+              "read_type": ""}
 
 
 class DecisionIn(BaseModel):
@@ -225,11 +226,19 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
         contract_type: str = Form(""),
         signed_on: str = Form(""),
         tokutei: bool = Form(False),
+        read_signed_on: str = Form(""),
+        read_type: str = Form(""),
         csrf: str | None = Form(None, alias=CSRF_FIELD),
     ):
         htmx = request.headers.get("hx-request") == "true"
         target = "check_result.html.j2" if htmx else "check.html.j2"
-        form = {"reference": reference, "contract_type": contract_type, "signed_on": signed_on, "tokutei": tokutei}
+        form = {"reference": reference, "contract_type": contract_type, "signed_on": signed_on, "tokutei": tokutei,
+                "read_signed_on": read_signed_on, "read_type": read_type}
+        # A value the form filled from the document and the clerk left as it was is not one they gave.
+        if read_signed_on and signed_on.strip() == read_signed_on:
+            signed_on = ""
+        if read_type and contract_type == read_type:
+            contract_type = ""
         if not csrf_ok(request, csrf):
             return page(request, target, 403, result=None, form=form,
                         error="ページを開き直してから送ってください（CSRF トークンが一致しません） / reload the page and send again")
@@ -261,10 +270,10 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
                 return page(request, "check_options.html.j2", form=form)  # the check itself will say why
         said = []
         if meta.signed_on is not None:
-            form["signed_on"] = meta.signed_on.value.isoformat()
+            form["signed_on"] = form["read_signed_on"] = meta.signed_on.value.isoformat()
             said.append(f"契約日「{meta.signed_on.text}」（{meta.signed_on.where()}）")
         if meta.suggested_type is not None:
-            form["contract_type"] = str(meta.suggested_type)
+            form["contract_type"] = form["read_type"] = str(meta.suggested_type)
             said.append(f"類型{meta.suggested_type}（推定）")
         if meta.tokutei is not None and meta.tokutei.value:
             form["tokutei"] = True
