@@ -168,3 +168,14 @@ def test_concurrent_checks_on_the_live_server_agree(server, tmp_path):
         answers = [r for batch in pool.map(three, range(8)) for r in batch]
     assert [r.status_code for r in answers] == [200] * 24
     assert all(r.json() == alone for r in answers)
+
+
+def test_a_file_dropped_on_the_drop_zone_is_taken(server, browser, tmp_path):
+    """Drag and drop: the zone hands dropped files to its input (simulated with a DataTransfer)."""
+    browser.get(server + "/")
+    browser.execute_script("""
+        const dt = new DataTransfer();
+        dt.items.add(new File(["第1 乙は、個人情報を適正に取り扱う。"], "ドロップ.txt", {type: "text/plain"}));
+        document.querySelector("label.drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true}));
+    """)
+    assert browser.execute_script("return document.getElementById('files').files[0].name") == "ドロップ.txt"
