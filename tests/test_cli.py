@@ -91,7 +91,7 @@ BAD_USAGE = [
     (["check", "--signed-on", "yesterday", "x.txt"], "日付は YYYY-MM-DD", "expected a date"),
     (["frobnicate"], "COMMAND に frobnicate は指定できません", "choose from check, identify, refs"),
     (["chek", "x.txt"], "（check ですか？）", "did you mean check?"),
-    ([], "必要な引数がありません: COMMAND (check, identify, refs, eval, scan, summary, findings, fix)", "missing"),
+    ([], "必要な引数がありません: COMMAND (check, identify, refs, eval, scan, summary, findings, fix, serve)", "missing"),
     (["scan", "--jobs", "0", "d"], "--jobs: 1 以上の整数を指定してください", "at least 1"),
     (["scan", "--timeout", "-5", "d"], "--timeout: 正の秒数を指定してください", "positive number of seconds"),
     (["refs"], "必要な引数がありません: ACTION (list, show, diff, import)", "missing required argument"),

@@ -212,6 +212,18 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
             return None
         return Store(config.db, read_only=True)
 
+    def stored(contract_id: str) -> tuple[dict, list] | JSONResponse:
+        """A stored contract's report and reviewers' decisions, or the JSON error saying why there are none."""
+        store = open_store()
+        if store is None:
+            return _error(404, "no_store", "アーカイブがありません / no archive")
+        with store:
+            report = store.contract_report(contract_id)
+            decided = store.decisions(contract_id) if report is not None else []
+        if report is None:
+            return _error(404, "not_found", f"契約 {contract_id} のレポートはありません / no report for {contract_id}")
+        return report, decided
+
     # ------------------------------------------------------------ pages
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -338,15 +350,11 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
 
     @app.get("/archive/contracts/{contract_id}", response_class=HTMLResponse, include_in_schema=False)
     def stored_report(request: Request, contract_id: str):
-        store = open_store()
-        report = None
-        if store is not None:
-            with store:
-                report = store.contract_report(contract_id)
-                decided = store.decisions(contract_id)
-        if report is None:
+        found = stored(contract_id)
+        if isinstance(found, JSONResponse):
             return page(request, "not_found.html.j2", 404, active="archive", back="/archive/contracts",
                         what=f"契約 {contract_id} のレポートはアーカイブにありません / no report for {contract_id}")
+        report, decided = found
         return page(request, "stored_report.html.j2", active="archive", reviewed=reviewed_findings(report, decided),
                     decision_label=DECISION_LABEL, **stored_report_context(report))
 
@@ -458,28 +466,18 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
 
     @app.get("/api/contracts/{contract_id}", summary="1件の契約のレポート / one contract's report")
     def api_contract(contract_id: str):
-        store = open_store()
-        if store is None:
-            return _error(404, "no_store", "アーカイブがありません / no archive")
-        with store:
-            report = store.contract_report(contract_id)
-        if report is None:
-            return _error(404, "not_found", f"契約 {contract_id} のレポートはありません / no report for {contract_id}")
-        return report
+        found = stored(contract_id)
+        return found if isinstance(found, JSONResponse) else found[0]
 
     @app.get("/api/contracts/{contract_id}/decisions", summary="確認の判断 / reviewers' decisions")
     def api_decisions(contract_id: str):
-        store = open_store()
-        if store is None:
-            return _error(404, "no_store", "アーカイブがありません / no archive")
-        with store:
-            report = store.contract_report(contract_id)
-            if report is None:
-                return _error(404, "not_found", f"契約 {contract_id} のレポートはありません / no report for {contract_id}")
-            return [
-                {"clause": f["clause"], "kind": f["kind"], "decision": f["decision"], "outdated": f["outdated"]}
-                for f in reviewed_findings(report, store.decisions(contract_id))
-            ]
+        found = stored(contract_id)
+        if isinstance(found, JSONResponse):
+            return found
+        return [
+            {"clause": f["clause"], "kind": f["kind"], "decision": f["decision"], "outdated": f["outdated"]}
+            for f in reviewed_findings(*found)
+        ]
 
     @app.post("/api/contracts/{contract_id}/decisions", status_code=201,
               summary="指摘に判断を記録 / record a decision on a finding",
