@@ -296,6 +296,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="manifest.csv に reference のない契約の参照文（既定 auto: 契約ごとに判定） / reference for every contract "
         "without a manifest reference (default auto: identify each)",
     )
+    sc.add_argument("--engine", choices=["local", "dask"], default="local",
+                    help="処理する場所: local（このコンピューターのワーカープロセス、既定）か dask（Dask distributed のクラスター。"
+                    "pip install 'tokki[dask]' が必要） / where contracts are judged: local worker processes (default) or a "
+                    "Dask distributed cluster (needs the dask extra)")
+    sc.add_argument("--scheduler", metavar="ADDR",
+                    help="--engine dask: 使う Dask スケジューラー（例 tcp://10.0.0.5:8786）。省略時は --jobs 個のワーカーの "
+                    "LocalCluster を起動 / the scheduler to use; without it a LocalCluster of --jobs workers is started")
+    sc.add_argument("--ship-files", action="store_true",
+                    help="--engine dask: ファイルを中身ごとワーカーに送る（小さなアーカイブ向け。既定は共有ストレージ上の同じパスで読む）"
+                    " / send the files' bytes to the workers (small archives; by default workers read the same path on shared storage)")
     _add_library(sc)
     _add_ingest(sc)
     sc.set_defaults(func=cmd_scan)
@@ -475,10 +485,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     from .scan import console_progress, scan_archive
 
+    engine = None
+    if args.engine == "dask":
+        try:
+            from .scan.dask_engine import DaskEngine  # needs the dask extra: checked before anything is read
+        except ModuleNotFoundError as exc:
+            raise UsageError(f"{exc.name} がありません / {exc.name} is not installed: pip install 'tokki[dask]'") from exc
+        engine = DaskEngine(args.jobs or os.cpu_count() or 1, args.timeout, args.library, scheduler=args.scheduler,
+                            ship_files=args.ship_files)
+    elif args.scheduler or args.ship_files:
+        raise UsageError("--scheduler と --ship-files は --engine dask で使います / --scheduler and --ship-files go "
+                         "with --engine dask")
     result = scan_archive(
         args.directory, db=args.db, out=args.out, jobs=args.jobs, timeout=args.timeout,
         library_dirs=args.library, progress=console_progress(sys.stderr), ingest=_ingest_options(args, scan=True),
-        reference=args.reference,
+        reference=args.reference, engine=engine,
     )
     if result.interrupted:
         print(f"tokki: 中断しました。再実行すると続きから処理します / interrupted; run again to resume ({args.db})",

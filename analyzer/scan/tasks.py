@@ -139,6 +139,12 @@ def failure_result(task: ContractTask, checker: Checker, *, hung: bool, timeout:
     )
 
 
+def lost_result(reason: str) -> TaskResult:
+    """A contract whose worker was lost each time it ran (a cluster's worker died or was killed)."""
+    msg = f"ワーカーが失われました（再試行も失敗） / the worker was lost, and again on retry: {reason}"
+    return TaskResult(ContractStatus.FAILED, None, None, {}, None, None, ("", msg, ""), 0)
+
+
 def crashed_result(exc: Exception) -> TaskResult:
     """A bug in judging one contract: recorded against it, the scan goes on."""
     return TaskResult(ContractStatus.FAILED, None, None, {}, None, None, ("", f"{type(exc).__name__}: {exc}", ""), 0)
