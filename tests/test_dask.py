@@ -132,3 +132,42 @@ def test_dask_options_go_with_the_dask_engine(tmp_path, capsys):
     assert main(["scan", str(archive), "--db", str(tmp_path / "t.sqlite"), "--scheduler", "tcp://10.0.0.5:8786"]) == 2
     assert "--engine dask" in capsys.readouterr().err
     assert not (tmp_path / "t.sqlite").exists()  # refused before anything was read or written
+
+
+class _Hang(distributed.WorkerPlugin):
+    """Makes every worker hang inside one call on the contract R06-HANG (no file or page boundary)."""
+
+    def setup(self, worker) -> None:
+        import time
+
+        import analyzer.scan.dask_engine as engine
+
+        real = engine.run_task
+
+        def run_task(task, *args, **kw):
+            if task.contract_id == "R06-HANG":
+                time.sleep(600)
+            return real(task, *args, **kw)
+
+        engine.run_task = run_task
+
+
+def test_a_contract_that_hangs_is_a_timeout_and_the_scan_goes_on(tmp_path):
+    import cloudpickle
+    import dask
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    archive = _small_archive(tmp_path / "archive", 3)
+    (archive / "R06-HANG.txt").write_text(build_annex(), "utf-8")
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=50) as cluster:
+        with distributed.Client(cluster) as client:
+            client.register_plugin(_Hang())
+        result = scan_archive(archive, db=tmp_path / "t.sqlite", out=None,
+                              engine=DaskEngine(2, 1.0, scheduler=cluster.scheduler_address, batch=2, retries=0))
+    con = sqlite3.connect(tmp_path / "t.sqlite")
+    rows = {r[0]: r[1:] for r in con.execute("SELECT id, status, error_code FROM contracts")}
+    con.close()
+    assert rows.pop("R06-HANG") == ("error", "timeout")
+    assert sorted(status for status, _ in rows.values()) == ["findings", "findings", "ok"]
+    assert result.contracts == 4

@@ -210,6 +210,7 @@ def test_docs_are_served_from_here():
     client = TestClient(create_app(ServeConfig(), shared_checker()), base_url=LOCAL)
     docs = client.get("/docs").text
     assert "/static/swagger-ui/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert '"validatorUrl": null' in docs  # no request to swagger.io's validator
     assert "/api/check" in client.get("/openapi.json").json()["paths"]
 
 

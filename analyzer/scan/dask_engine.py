@@ -40,6 +40,7 @@ from .tasks import ContractTask, TaskResult, crashed_result, failure_result, los
 MAX_BATCH = 100
 BATCHES_PER_WORKER = 16
 RETRIES = 2  # a batch whose worker is lost runs again elsewhere this many times
+WATCH_EVERY = 0.2  # seconds between looks at the running batches
 # The LocalCluster a scan starts: no statistical profiler sampling every worker's stack (its cost
 # showed on 2 cores; a cluster of one's own can set the same in its dask config).
 LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
@@ -161,21 +162,32 @@ class DaskEngine:
         total, done = len(tasks), 0
         notify(ScanEvent("start", 0, total))
         pending = as_completed([submit(tasks[i : i + size], str(i), self.retries) for i in range(0, total, size)])
-        for future in pending:
-            batch = submitted.pop(future)
-            if future.status != "finished" and len(batch) > 1:
-                # The batch kept losing its worker: run its contracts one by one to find the one that does it.
-                for task in batch:
-                    pending.add(submit([task], f"single-{task.key}", 0))
+        watch = _Watchdog(client, self.timeout)
+        while not pending.is_empty():
+            finished = pending.next_batch(block=False)
+            if not finished:
+                watch.check(submitted)  # a batch stuck inside one call: restart its worker
+                time.sleep(WATCH_EVERY)
                 continue
-            if future.status == "finished":
-                results = future.result()
-            else:
-                results = [lost_result(f"{type(future.exception()).__name__}: {future.exception()}")]
-            for task, res in zip(batch, results):
-                done += 1
-                yield task, res
-                notify(ScanEvent("done", done, total, task.contract_id, "", res.status))
+            for future in finished:
+                batch = submitted.pop(future)
+                if future.status != "finished" and len(batch) > 1:
+                    # The batch kept losing its worker: run its contracts one by one to find the one that does it.
+                    for task in batch:
+                        pending.add(submit([task], f"single-{task.key}", 0))
+                    continue
+                if future.status == "finished":
+                    results = future.result()
+                elif future.key in watch.stuck:  # hung past the time limit each time it ran
+                    results = [failure_result(batch[0], shared_checker(self.library_dirs), hung=True,
+                                              timeout=self.timeout, exitcode=None, current="")]
+                else:
+                    results = [lost_result(f"{type(future.exception()).__name__}: {future.exception()}")]
+                for task, res in zip(batch, results):
+                    done += 1
+                    yield task, res
+                    notify(ScanEvent("done", done, total, task.contract_id, "", res.status))
+
 
     @staticmethod
     def _read_files(batch: Sequence[ContractTask]) -> dict[str, bytes]:
@@ -190,3 +202,31 @@ class DaskEngine:
                 except OSError:
                     pass  # the worker reports the file it cannot find (error code corrupt)
         return out
+
+
+class _Watchdog:
+    """Restarts a worker whose batch has run longer than its time allows. Inside a batch the limit is
+    checked before each file and page; this catches a contract stuck inside a single call (a PDF
+    library in a loop), which only a restart of its worker stops. The batch then runs again
+    (retries), is split, and the contract that hangs each time is recorded as ``timeout``."""
+
+    def __init__(self, client, timeout: float):
+        self.client, self.timeout = client, timeout
+        self.running_since: dict[str, float] = {}
+        self.stuck: set[str] = set()  # keys of batches whose worker was restarted for them
+
+    def check(self, submitted: dict) -> None:
+        now = time.monotonic()
+        files = {f.key: sum(len(t.files) for t in batch) for f, batch in submitted.items()}
+        running = {key: worker for worker, keys in self.client.processing().items() for key in keys}
+        for key in list(self.running_since):
+            if key not in running:
+                del self.running_since[key]
+        for key, worker in running.items():
+            if key not in files:
+                continue
+            started = self.running_since.setdefault(key, now)
+            if now - started > self.timeout * (files[key] + 1):
+                self.stuck.add(key)
+                del self.running_since[key]
+                self.client.restart_workers([worker], raise_for_error=False)

@@ -411,6 +411,7 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
             swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
+            swagger_ui_parameters={"validatorUrl": None},  # Swagger UI would ask validator.swagger.io otherwise
         )
 
     # ------------------------------------------------------------ API
