@@ -170,6 +170,9 @@ class DaskEngine:
                 time.sleep(WATCH_EVERY)
                 continue
             for future in finished:
+                if future.status not in ("finished", "error", "cancelled"):  # lost with its worker: computed again
+                    pending.add(future)
+                    continue
                 batch = submitted.pop(future)
                 if future.status != "finished" and len(batch) > 1:
                     # The batch kept losing its worker: run its contracts one by one to find the one that does it.
