@@ -28,7 +28,6 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from ..checker import AUTO, Analysis, CheckOptions, Checker, shared_checker
 from ..errors import DocumentError, TokkiError, UsageError
 from ..fix import FixError, fix_analysis
-from ..ingest import load_document
 from ..ja.dates import parse_given_date
 from ..metadata import extract_metadata
 from ..report import render_report
@@ -43,7 +42,7 @@ from ..references import resolve_reference
 from ..store import Store, StoreError
 from ..version import __version__
 from .security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, Guard, ServeConfig, same_secret
-from .uploads import UploadFolder
+from .uploads import Upload, UploadFolder, read_uploads
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -147,38 +146,30 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
         """Read the uploads, analyse them as one contract, and make every output from that analysis."""
         if not files or all(not (f.filename or "").strip() and f.size == 0 for f in files):
             raise UsageError("ファイルを選んでください / choose a file")
-        with UploadFolder() as folder:
-            for f in files:
-                folder.add(f.filename, f.file)
+        with UploadFolder(files) as folder:
             uploads = folder.in_order()
-            documents: list | DocumentError = []
-            for u in uploads:
-                try:
-                    documents.append(load_document(u.path, checker.settings, display=u.name))
-                except DocumentError as exc:
-                    documents = exc
-                    break
-            analysis = checker.analyze_documents(documents, [u.name for u in uploads], options)
-            report = analysis.report
-            docx, note = None, ""
-            if not fix:
-                pass
-            elif report.error is not None:
-                note = "読み取れないファイルがあるため修正案はありません / no fixed draft for an unreadable file"
-            elif len(uploads) != 1:
-                note = "修正案は1ファイルのときに作ります / a fixed draft is made for one file"
-            else:
-                with tempfile.TemporaryDirectory(prefix="tokki-serve-fix-") as tmp:
-                    out = Path(tmp) / "fixed.docx"
-                    try:
-                        fixed = fix_analysis(analysis, out, checker=checker, source=uploads[0].path)
-                        docx = out.read_bytes()
-                        note = (f"{len(fixed.fixed)} 条を変更履歴で修正 / {len(fixed.fixed)} clause(s) corrected"
-                                if fixed.changed else "修正する条はありません / nothing to correct")
-                    except (FixError, UsageError) as exc:
-                        note = str(exc)
+            analysis = checker.analyze_documents(read_uploads(uploads, checker.settings), [u.name for u in uploads],
+                                                 options)
+            docx, note = fixed_draft(analysis, uploads) if fix else (None, "")
+        report = analysis.report
         return CheckResult(secrets.token_urlsafe(12), report.contract_id, analysis,
                            render_report(report, "json"), render_report(report, "html"), docx, note)
+
+    def fixed_draft(analysis: Analysis, uploads: list[Upload]) -> tuple[bytes | None, str]:
+        """The fixed DOCX of a one-file draft (``tokki fix``), and what it did or why there is none."""
+        if analysis.report.error is not None:
+            return None, "読み取れないファイルがあるため修正案はありません / no fixed draft for an unreadable file"
+        if len(uploads) != 1:
+            return None, "修正案は1ファイルのときに作ります / a fixed draft is made for one file"
+        with tempfile.TemporaryDirectory(prefix="tokki-serve-fix-") as tmp:
+            out = Path(tmp) / "fixed.docx"
+            try:
+                fixed = fix_analysis(analysis, out, checker=checker, source=uploads[0].path)
+            except (FixError, UsageError) as exc:
+                return None, str(exc)
+            n = len(fixed.fixed)
+            return out.read_bytes(), (f"{n} 条を変更履歴で修正 / {n} clause(s) corrected" if fixed.changed
+                                      else "修正する条はありません / nothing to correct")
 
     def csrf_ok(request: Request, field_value: str | None) -> bool:
         expected = request.cookies.get(CSRF_COOKIE)
@@ -272,14 +263,11 @@ def create_app(config: ServeConfig | None = None, checker: Checker | None = None
         form = {**EMPTY_FORM, "reference": reference}
         if not csrf_ok(request, csrf) or not files:
             return page(request, "check_options.html.j2", form=form)
-        with UploadFolder() as folder:
-            for f in files:
-                folder.add(f.filename, f.file)
-            try:
-                meta = extract_metadata([load_document(u.path, checker.settings, display=u.name)
-                                         for u in folder.in_order()])
-            except DocumentError:
-                return page(request, "check_options.html.j2", form=form)  # the check itself will say why
+        with UploadFolder(files) as folder:
+            documents = read_uploads(folder.in_order(), checker.settings)
+        if isinstance(documents, DocumentError):
+            return page(request, "check_options.html.j2", form=form)  # the check itself will say why
+        meta = extract_metadata(documents)
         said = []
         if meta.signed_on is not None:
             form["signed_on"] = form["read_signed_on"] = meta.signed_on.value.isoformat()

@@ -12,7 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import DocumentError
 from ..files import natural_key
+from ..ingest import load_document
+from ..model import Document
+from ..settings import Settings
 
 CHUNK = 1024 * 1024
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
@@ -34,9 +38,16 @@ class Upload:
 class UploadFolder:
     """A temporary folder for one request's files, removed on close (``with``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, files=()) -> None:
+        """``files``: uploaded files to copy in (objects with ``filename`` and a ``file`` to read)."""
         self.root = Path(tempfile.mkdtemp(prefix="tokki-serve-"))
         self.files: list[Upload] = []
+        try:
+            for f in files:
+                self.add(f.filename, f.file)
+        except BaseException:
+            self.close()  # nothing left behind by a failed copy
+            raise
 
     def add(self, filename: str | None, stream) -> Upload:
         """Copy one uploaded stream in (a file object with ``read``)."""
@@ -62,6 +73,17 @@ class UploadFolder:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def read_uploads(uploads: list[Upload], settings: Settings) -> list[Document] | DocumentError:
+    """The uploads' documents, named as uploaded, or the DocumentError of the first that cannot be read."""
+    documents = []
+    for u in uploads:
+        try:
+            documents.append(load_document(u.path, settings, display=u.name))
+        except DocumentError as exc:
+            return exc
+    return documents
 
 
 def _unique(name: str, taken: set[str]) -> str:
